@@ -1,0 +1,43 @@
+package layerfs
+
+import "unsafe"
+
+// chunkSize bounds each arena chunk, so growing the arena never copies it.
+const chunkSize = 1 << 20
+
+// maxName bounds a path or link target: PATH_MAX on Linux.
+const maxName = 4096
+
+// span locates a string in an arena: chunk index and offset packed in off.
+type span struct{ off, n uint32 }
+
+// arena stores strings in large pointer-free chunks. Strings returned by
+// str alias the chunk: they stay valid as long as the arena lives.
+type arena struct{ chunks [][]byte }
+
+func (a *arena) add(s string) span {
+	if s == "" {
+		return span{}
+	}
+	last := len(a.chunks) - 1
+	if last < 0 || len(a.chunks[last])+len(s) > cap(a.chunks[last]) {
+		a.chunks = append(a.chunks, make([]byte, 0, chunkSize))
+		last++
+	}
+	c := a.chunks[last]
+	off := uint32(last)<<20 | uint32(len(c))
+	a.chunks[last] = append(c, s...)
+	return span{off: off, n: uint32(len(s))}
+}
+
+func (a *arena) str(sp span) string {
+	if sp.n == 0 {
+		return ""
+	}
+	c := a.chunks[sp.off>>20]
+	i := sp.off & (chunkSize - 1)
+	return unsafe.String(&c[i], int(sp.n))
+}
+
+// size is the number of bytes the arena holds.
+func (a *arena) size() int { return len(a.chunks) * chunkSize }

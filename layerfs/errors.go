@@ -1,0 +1,44 @@
+package layerfs
+
+import (
+	"errors"
+	"fmt"
+)
+
+// LayerError is an error in one layer of an image.
+type LayerError struct {
+	Index  int    // position of the layer, from 0 at the base
+	Digest string // digest of the layer as its source names it
+	Err    error
+}
+
+func (e *LayerError) Error() string {
+	d := e.Digest
+	if len(d) > 19 {
+		d = d[:19] + "…"
+	}
+	return fmt.Sprintf("layer %d (%s): %v", e.Index, d, e.Err)
+}
+
+func (e *LayerError) Unwrap() error { return e.Err }
+
+// EntryError is a tar entry that the walk refuses.
+type EntryError struct {
+	Name string // the entry's name as the tar header gives it
+	Err  error
+}
+
+func (e *EntryError) Error() string { return fmt.Sprintf("entry %q: %v", e.Name, e.Err) }
+
+func (e *EntryError) Unwrap() error { return e.Err }
+
+// Causes of an [EntryError] and of layer read failures.
+var (
+	ErrUnsafePath     = errors.New("path leaves the root or is absolute")
+	ErrBadName        = errors.New("name is not valid UTF-8")
+	ErrSymlinkParent  = errors.New("a parent directory is a symlink")
+	ErrNotDir         = errors.New("a parent is not a directory")
+	ErrBadLink        = errors.New("hard link target is missing or a directory")
+	ErrTooLarge       = errors.New("entry claims more bytes than the layer holds")
+	ErrDigestMismatch = errors.New("digest mismatch")
+)

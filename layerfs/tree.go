@@ -1,0 +1,255 @@
+package layerfs
+
+import (
+	"hash/maphash"
+	"io/fs"
+	"iter"
+	"path"
+)
+
+// ID names a node of a [Tree]. The root is 0.
+type ID int32
+
+const none ID = -1
+
+// Kind is what an [Event] did to a path.
+type Kind uint8
+
+// Kinds of [Event].
+const (
+	Added    Kind = iota + 1 // the path appeared (or reappeared after a deletion)
+	Modified                 // a later layer wrote the path again
+	Deleted                  // the path left the filesystem
+)
+
+// Cause says why a path was deleted or replaced.
+type Cause uint8
+
+// Causes of a [Deleted] event.
+const (
+	CauseNone     Cause = iota
+	CauseWhiteout       // a .wh. entry named this path
+	CauseParent         // a .wh. entry named an ancestor directory
+	CauseOpaque         // an ancestor was made opaque with .wh..wh..opq
+	CauseReplaced       // a directory was replaced by a non-directory
+)
+
+// Event is one change to one path, made by one layer.
+type Event struct {
+	// Size is the bytes the change stored (Added, Modified: the tar size of
+	// the new version) or removed (Deleted: the bytes of the previous
+	// version, or of the whole subtree for a directory whited out).
+	Size  int64
+	Layer int
+	Kind  Kind
+	Cause Cause
+	Type  byte // tar typeflag of the version added, or of the one deleted
+	// Leaf is true when the layer's own tree holds nothing beneath the path
+	// (dive counts only leaves).
+	Leaf bool
+}
+
+type event struct {
+	size  int64
+	layer int32
+	next  int32
+	kind  Kind
+	cause Cause
+	typ   byte
+	leaf  bool
+}
+
+const (
+	flagPresent  = 1 << iota // in the merged filesystem now
+	flagImplicit             // a directory no entry named; made for its children
+)
+
+type node struct {
+	path        span
+	link        span
+	size        int64
+	mode        uint32
+	parent      ID
+	child, next ID    // first child; next sibling
+	first, last int32 // events
+	layer       int16 // the layer that wrote the current version
+	childLayer  int16 // the last layer that put something beneath this node
+	typ         byte
+	flags       uint8
+}
+
+// Tree is the merged filesystem of an image's layers, with each path's
+// history. Its methods are safe for concurrent readers once [Build] returns.
+type Tree struct {
+	Layers []Layer
+
+	names  arena
+	nodes  []node
+	events []event
+	seed   maphash.Seed
+	index  map[uint64]ID // hash of path → node; collisions go to spill
+	spill  map[string]ID
+}
+
+func newTree() *Tree {
+	t := &Tree{seed: maphash.MakeSeed(), index: make(map[uint64]ID)}
+	t.nodes = append(t.nodes, node{path: t.names.add("/"), parent: none, child: none, next: none,
+		first: -1, last: -1, typ: '5', mode: 0o755, flags: flagPresent | flagImplicit, childLayer: -1})
+	t.index[maphash.String(t.seed, "/")] = 0
+	return t
+}
+
+// Lookup returns the node of the absolute clean path p, present or deleted.
+func (t *Tree) Lookup(p string) (ID, bool) {
+	id, ok := t.index[maphash.String(t.seed, p)]
+	if ok && t.names.str(t.nodes[id].path) == p {
+		return id, true
+	}
+	if t.spill != nil {
+		id, ok = t.spill[p]
+		return id, ok
+	}
+	return 0, false
+}
+
+func (t *Tree) insert(p string, parent ID) ID {
+	id := ID(len(t.nodes))
+	sp := t.names.add(p)
+	t.nodes = append(t.nodes, node{path: sp, parent: parent, child: none, next: t.nodes[parent].child,
+		first: -1, last: -1, childLayer: -1})
+	t.nodes[parent].child = id
+	h := maphash.String(t.seed, p)
+	if _, taken := t.index[h]; taken {
+		if t.spill == nil {
+			t.spill = make(map[string]ID)
+		}
+		t.spill[t.names.str(sp)] = id
+	} else {
+		t.index[h] = id
+	}
+	return id
+}
+
+func (t *Tree) record(id ID, e event) {
+	e.next = -1
+	i := int32(len(t.events))
+	t.events = append(t.events, e)
+	n := &t.nodes[id]
+	if n.last >= 0 {
+		t.events[n.last].next = i
+	} else {
+		n.first = i
+	}
+	n.last = i
+}
+
+// Len is the number of nodes, present or deleted, the root included.
+func (t *Tree) Len() int { return len(t.nodes) }
+
+// Node describes one path of the tree in its current state.
+type Node struct {
+	Path    string // absolute and clean; "/" for the root
+	Size    int64  // tar size of the current version (regular files)
+	Mode    fs.FileMode
+	Type    byte   // tar typeflag of the current version
+	Link    string // symlink target, or hard link target path
+	Layer   int    // the layer that wrote the current version; -1 for the root
+	Present bool   // in the final filesystem
+	// Implicit is true for a directory no entry named, made for its children.
+	Implicit bool
+}
+
+// Stat describes node id.
+func (t *Tree) Stat(id ID) Node {
+	n := &t.nodes[id]
+	return Node{
+		Path:     t.names.str(n.path),
+		Size:     n.size,
+		Mode:     fs.FileMode(n.mode),
+		Type:     n.typ,
+		Link:     t.names.str(n.link),
+		Layer:    int(n.layer),
+		Present:  n.flags&flagPresent != 0,
+		Implicit: n.flags&flagImplicit != 0,
+	}
+}
+
+// Path is the absolute path of node id.
+func (t *Tree) Path(id ID) string { return t.names.str(t.nodes[id].path) }
+
+// Parent is the directory holding id; the root is its own parent.
+func (t *Tree) Parent(id ID) ID {
+	if p := t.nodes[id].parent; p != none {
+		return p
+	}
+	return 0
+}
+
+// Children yields the nodes directly beneath id, present or deleted.
+func (t *Tree) Children(id ID) iter.Seq[ID] {
+	return func(yield func(ID) bool) {
+		for c := t.nodes[id].child; c != none; c = t.nodes[c].next {
+			if !yield(c) {
+				return
+			}
+		}
+	}
+}
+
+// History yields the events of id in layer order.
+func (t *Tree) History(id ID) iter.Seq[Event] {
+	return func(yield func(Event) bool) {
+		for i := t.nodes[id].first; i >= 0; i = t.events[i].next {
+			e := &t.events[i]
+			if !yield(Event{Size: e.size, Layer: int(e.layer), Kind: e.kind, Cause: e.cause, Type: e.typ, Leaf: e.leaf}) {
+				return
+			}
+		}
+	}
+}
+
+// Present reports whether id is in the final filesystem.
+func (t *Tree) Present(id ID) bool { return t.nodes[id].flags&flagPresent != 0 }
+
+// Resolve follows symlinks in p, within the root (".." never climbs above
+// "/"), and returns the node it names. It gives up after 40 links, as Linux does.
+func (t *Tree) Resolve(p string) (ID, bool) {
+	return t.resolve(path.Clean("/"+p), 0)
+}
+
+func (t *Tree) resolve(p string, depth int) (ID, bool) {
+	if depth > 40 {
+		return 0, false
+	}
+	cur := "/"
+	rest := p[1:]
+	for rest != "" {
+		var elem string
+		elem, rest, _ = cut(rest)
+		next := path.Join(cur, elem)
+		id, ok := t.Lookup(next)
+		if !ok || !t.Present(id) {
+			return 0, false
+		}
+		n := &t.nodes[id]
+		if n.typ == '2' { // symlink: restart from its target
+			target := t.names.str(n.link)
+			if !path.IsAbs(target) {
+				target = path.Join(cur, target)
+			}
+			return t.resolve(path.Clean("/"+path.Join(target, rest)), depth+1)
+		}
+		cur = next
+	}
+	id, ok := t.Lookup(cur)
+	return id, ok && t.Present(id)
+}
+
+func cut(s string) (before, after string, found bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '/' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}

@@ -1,0 +1,291 @@
+package layerfs
+
+import (
+	"archive/tar"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Layer is what the walk learned about one layer.
+type Layer struct {
+	Index  int
+	Digest v1.Hash // the blob digest; the diff ID when the blob is stored uncompressed
+	DiffID v1.Hash
+	// Compressed is the blob size, or -1 when the layer is stored
+	// uncompressed and no compressed size exists.
+	Compressed int64
+	Seekable   bool // the walk skipped file bodies
+
+	TarBytes     int64 // the uncompressed tar stream
+	FileBytes    int64 // regular-file contents (hard links add nothing)
+	SymlinkBytes int64 // symlink target lengths, as docker counts them
+	HeaderBytes  int64 // headers, PAX and GNU long-name records
+	PaddingBytes int64 // padding of file bodies to 512-byte blocks
+	TrailerBytes int64 // end-of-archive blocks and anything after them
+
+	Entries  int // tar entries, whiteouts included
+	Added    int
+	Modified int
+	Deleted  int // paths removed, descendants included
+}
+
+const (
+	whNone = iota
+	whFile
+	whOpaque
+)
+
+type rawEntry struct {
+	name, link span
+	size       int64
+	mode       uint32
+	typ        byte
+	wh         uint8
+}
+
+// walked is one layer's entries in tar order, waiting to be merged.
+type walked struct {
+	layer   Layer
+	names   arena
+	entries []rawEntry
+}
+
+// walkLayer reads layer idx once.
+func walkLayer(ctx context.Context, idx int, l v1.Layer, o *options) (*walked, error) {
+	w := &walked{layer: Layer{Index: idx, Compressed: -1}}
+	diffID, err := l.DiffID()
+	if err != nil {
+		return nil, fmt.Errorf("diff ID: %w", err)
+	}
+	w.layer.DiffID = diffID
+
+	if s, ok := l.(sectioner); ok {
+		if sr, ok := s.UncompressedSection(); ok {
+			w.layer.Digest, w.layer.Seekable = diffID, true
+			return w, w.walkSection(ctx, sr, o)
+		}
+	}
+	digest, err := l.Digest()
+	if err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
+	w.layer.Digest = digest
+	return w, w.walkStream(ctx, l, o)
+}
+
+func (w *walked) walkSection(ctx context.Context, sr *io.SectionReader, o *options) error {
+	if o.verify {
+		h := sha256.New()
+		if _, err := io.Copy(h, io.NewSectionReader(sr, 0, sr.Size())); err != nil {
+			return err
+		}
+		if err := check(h, w.layer.DiffID); err != nil {
+			return err
+		}
+	}
+	src := newBufSection(sr)
+	end, err := w.walkTar(ctx, src, func() int64 { return src.pos }, sr, o)
+	if err != nil {
+		return err
+	}
+	w.layer.TarBytes = sr.Size()
+	w.layer.TrailerBytes = sr.Size() - end
+	return nil
+}
+
+func (w *walked) walkStream(ctx context.Context, l v1.Layer, o *options) error {
+	rc, err := l.Compressed()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	blob := &countReader{r: &ctxReader{ctx: ctx, r: rc}}
+	h := sha256.New()
+	dec, err := decompress(io.TeeReader(blob, h))
+	if err != nil {
+		return err
+	}
+	defer dec.Close()
+	src := &countReader{r: dec}
+	end, err := w.walkTar(ctx, src, func() int64 { return src.n }, nil, o)
+	if err != nil {
+		return err
+	}
+	// Count what follows the end-of-archive blocks and hash the whole blob.
+	if _, err := io.Copy(io.Discard, src); err != nil {
+		return err
+	}
+	if _, err := io.Copy(io.Discard, io.TeeReader(blob, h)); err != nil {
+		return err
+	}
+	w.layer.TarBytes = src.n
+	w.layer.TrailerBytes = src.n - end
+	w.layer.Compressed = blob.n
+	if src.n == blob.n { // stored uncompressed: the blob is the tar
+		w.layer.Compressed = -1
+	}
+	return check(h, w.layer.Digest)
+}
+
+func check(h hash.Hash, want v1.Hash) error {
+	got := fmt.Sprintf("sha256:%x", h.Sum(nil))
+	if want.Algorithm == "sha256" && got != want.String() {
+		return fmt.Errorf("%w: content is %s, want %s", ErrDigestMismatch, got, want)
+	}
+	return nil
+}
+
+// walkTar records every entry of one tar stream and returns the offset
+// where the last entry's data (padding included) ends.
+func (w *walked) walkTar(ctx context.Context, r io.Reader, pos func() int64, ra io.ReaderAt, o *options) (int64, error) {
+	tr := tar.NewReader(r)
+	var end, dataBytes int64
+	for n := 0; ; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, tar.ErrHeader) {
+				err = fmt.Errorf("%w (after %d entries, at byte %d)", io.ErrUnexpectedEOF, n, pos())
+			}
+			return 0, err
+		}
+		start := pos()
+		data := hdr.Size
+		switch hdr.Typeflag {
+		case tar.TypeLink, tar.TypeSymlink, tar.TypeChar, tar.TypeBlock, tar.TypeDir, tar.TypeFifo:
+			data = 0 // header-only types carry no data whatever Size says
+		}
+		if ra != nil && (data < 0 || start+data > sizeOf(ra)) {
+			return 0, &EntryError{Name: hdr.Name, Err: fmt.Errorf("%w (%w): %d bytes at offset %d", ErrTooLarge, io.ErrUnexpectedEOF, hdr.Size, start)}
+		}
+		end = start + data + pad(data)
+		dataBytes += data
+		w.layer.PaddingBytes += pad(data)
+		if err := w.add(hdr, data); err != nil {
+			return 0, &EntryError{Name: hdr.Name, Err: err}
+		}
+		if o.file != nil && data > 0 && (hdr.Typeflag == tar.TypeReg || hdr.Typeflag == tar.TypeRegA) {
+			e := &w.entries[len(w.entries)-1]
+			if e.wh == whNone {
+				f := &File{Layer: w.layer.Index, Path: w.names.str(e.name), Size: data, Mode: fs.FileMode(e.mode), R: tr}
+				if ra != nil {
+					f.RA = io.NewSectionReader(ra, start, data)
+				}
+				if err := o.file(f); err != nil {
+					return 0, &EntryError{Name: hdr.Name, Err: err}
+				}
+			}
+		}
+	}
+	// What is neither data, padding nor trailer is headers: counting them
+	// this way also covers PAX and GNU long-name records.
+	w.layer.HeaderBytes = end - dataBytes - w.layer.PaddingBytes
+	return end, nil
+}
+
+func sizeOf(ra io.ReaderAt) int64 { return ra.(*io.SectionReader).Size() }
+
+func pad(n int64) int64 { return (512 - n%512) % 512 }
+
+// add validates one header and records it.
+func (w *walked) add(hdr *tar.Header, data int64) error {
+	w.layer.Entries++
+	p, err := cleanName(hdr.Name)
+	if err != nil {
+		return err
+	}
+	e := rawEntry{mode: uint32(fs.FileMode(hdr.Mode).Perm()) | uint32(hdr.Mode)&0o7000, typ: hdr.Typeflag}
+	if e.typ == tar.TypeRegA {
+		e.typ = tar.TypeReg
+	}
+	dir, base := path.Split(p)
+	switch {
+	case base == ".wh..wh..opq":
+		e.wh, p = whOpaque, path.Clean(dir)
+	case strings.HasPrefix(base, ".wh..wh."):
+		return nil // aufs bookkeeping (.wh..wh.plnk and the like)
+	case strings.HasPrefix(base, ".wh."):
+		target := base[len(".wh."):]
+		if target == "" || target == "." || target == ".." {
+			return fmt.Errorf("%w: whiteout names no file", ErrUnsafePath)
+		}
+		e.wh, p = whFile, dir+target
+	}
+	switch e.typ {
+	case tar.TypeReg:
+		if e.wh == whNone {
+			e.size = data
+			w.layer.FileBytes += data
+		}
+	case tar.TypeSymlink:
+		if len(hdr.Linkname) > maxName || !utf8.ValidString(hdr.Linkname) {
+			return fmt.Errorf("%w: symlink target", ErrBadName)
+		}
+		e.link = w.names.add(hdr.Linkname)
+		w.layer.SymlinkBytes += int64(len(hdr.Linkname))
+	case tar.TypeLink:
+		target, err := cleanName(hdr.Linkname)
+		if err != nil {
+			return fmt.Errorf("hard link target: %w", err)
+		}
+		e.link = w.names.add(target)
+	case tar.TypeDir, tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+	case tar.TypeXGlobalHeader:
+		return nil
+	default:
+		e.typ = tar.TypeReg // unknown types extract as regular files
+		e.size = data
+		w.layer.FileBytes += data
+	}
+	e.name = w.names.add(p)
+	w.entries = append(w.entries, e)
+	return nil
+}
+
+// cleanName turns a tar name into an absolute clean path, refusing names
+// that are absolute, climb out of the root, or are not UTF-8.
+func cleanName(name string) (string, error) {
+	if !utf8.ValidString(name) {
+		return "", ErrBadName
+	}
+	if len(name) > maxName {
+		return "", fmt.Errorf("%w: %d bytes", ErrBadName, len(name))
+	}
+	if strings.HasPrefix(name, "/") {
+		return "", ErrUnsafePath
+	}
+	for elem := range strings.SplitSeq(name, "/") {
+		if elem == ".." {
+			return "", ErrUnsafePath
+		}
+	}
+	return path.Clean("/" + name), nil
+}
+
+// ctxReader stops reading once ctx is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
