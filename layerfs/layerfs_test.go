@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-cmp/cmp"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/dietimage/diet/internal/tartest"
 )
@@ -161,7 +161,10 @@ func TestLayerCounts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			type counts struct{ Entries, Added, Modified, Deleted int; Files, Links int64 }
+			type counts struct {
+				Entries, Added, Modified, Deleted int
+				Files, Links                      int64
+			}
 			var got []counts
 			for _, l := range tr.Layers {
 				got = append(got, counts{l.Entries, l.Added, l.Modified, l.Deleted, l.FileBytes, l.SymlinkBytes})
