@@ -42,3 +42,27 @@ func BenchmarkDeletion(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*22000), "ns/path")
 }
+
+// manyFiles is three layers of small files in a realistic tree shape.
+func manyFiles(b *testing.B, perLayer int) ([]v1.Layer, int) {
+	var layers []v1.Layer
+	for l := range 3 {
+		var es []tartest.Entry
+		for i := range perLayer {
+			es = append(es, tartest.Sized(fmt.Sprintf("usr/lib/python3/dist-packages/pkg%d_%03d/sub%02d/module_%05d.py", l, i/1000, i/100%10, i), int64(i%700)))
+		}
+		layers = append(layers, bytesLayer(b, tartest.Tar(es...), true))
+	}
+	return layers, 3 * perLayer
+}
+
+func BenchmarkBuildManyFiles(b *testing.B) {
+	layers, paths := manyFiles(b, 100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := BuildLayers(b.Context(), layers); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*paths), "ns/path")
+}

@@ -93,8 +93,13 @@ func (w *walked) walkSection(ctx context.Context, sr *io.SectionReader, o *optio
 			return err
 		}
 	}
-	src := newBufSection(sr)
-	end, err := w.walkTar(ctx, src, func() int64 { return src.pos }, sr, o)
+	start := w.layer
+	end, err := w.scanSection(ctx, sr, o)
+	if errors.Is(err, errFallback) {
+		w.layer, w.entries, w.names = start, nil, arena{}
+		src := newBufSection(sr)
+		end, err = w.walkTar(ctx, src, func() int64 { return src.pos }, sr, o)
+	}
 	if err != nil {
 		return err
 	}
@@ -176,19 +181,17 @@ func (w *walked) walkTar(ctx context.Context, r io.Reader, pos func() int64, ra 
 		end = start + data + pad(data)
 		dataBytes += data
 		w.layer.PaddingBytes += pad(data)
+		before := len(w.entries)
 		if err := w.add(hdr, data); err != nil {
 			return 0, &EntryError{Name: hdr.Name, Err: err}
 		}
-		if o.file != nil && data > 0 && (hdr.Typeflag == tar.TypeReg || hdr.Typeflag == tar.TypeRegA) {
-			e := &w.entries[len(w.entries)-1]
-			if e.wh == whNone {
-				f := &File{Layer: w.layer.Index, Path: w.names.str(e.name), Size: data, Mode: fs.FileMode(e.mode), R: tr}
-				if ra != nil {
-					f.RA = io.NewSectionReader(ra, start, data)
-				}
-				if err := o.file(f); err != nil {
-					return 0, &EntryError{Name: hdr.Name, Err: err}
-				}
+		if o.file != nil && data > 0 && len(w.entries) > before {
+			var r io.Reader = tr
+			if ra != nil {
+				r = io.NewSectionReader(ra, start, data)
+			}
+			if err := w.inspect(o, r, ra != nil); err != nil {
+				return 0, &EntryError{Name: hdr.Name, Err: err}
 			}
 		}
 	}
