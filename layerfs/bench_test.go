@@ -2,6 +2,7 @@ package layerfs
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -65,4 +66,22 @@ func BenchmarkBuildManyFiles(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*paths), "ns/path")
+}
+
+// BenchmarkTreeMemory reports the live heap a built tree keeps per path.
+func BenchmarkTreeMemory(b *testing.B) {
+	layers, paths := manyFiles(b, 100_000)
+	var before, after runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		t, err := BuildLayers(b.Context(), layers)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(t)
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(paths), "live-B/path")
 }

@@ -53,7 +53,8 @@ func (t *Tree) apply(w *walked) error {
 		if e.wh != whNone || p == "/" {
 			continue
 		}
-		parent, err := t.ensureDir(path.Dir(p), layer)
+		dir, base := path.Split(p)
+		parent, err := t.ensureDir(dir, layer)
 		if err != nil {
 			return &EntryError{Name: p, Err: err}
 		}
@@ -64,11 +65,11 @@ func (t *Tree) apply(w *walked) error {
 				return &EntryError{Name: p, Err: ErrBadLink}
 			}
 		}
-		id, exists := t.Lookup(p)
+		id, exists := t.child(parent, base)
 		kind := Added
 		switch {
 		case !exists:
-			id = t.insert(p, parent)
+			id = t.insert(parent, base)
 			lay.Added++
 		case !t.Present(id):
 			lay.Added++
@@ -104,6 +105,7 @@ func (t *Tree) apply(w *walked) error {
 	for _, m := range marks {
 		t.events[m.ev].leaf = t.nodes[m.id].childLayer != layer
 	}
+	t.lastDir = "" // it points into the layer's arena, which goes now
 	return nil
 }
 
@@ -132,13 +134,40 @@ func (t *Tree) remove(id ID, layer int16, cause Cause, lay *Layer) int64 {
 	return sum
 }
 
-// ensureDir returns the directory p, making it (and its parents) when no
-// entry did: tar archives need not list parents before children.
-func (t *Tree) ensureDir(p string, layer int16) (ID, error) {
-	if p == "/" {
+// ensureDir returns the directory dir (with or without a final slash),
+// making it and its parents when no entry did: tar archives need not list
+// parents before children. Entries mostly come directory by directory, so
+// the last directory is remembered.
+func (t *Tree) ensureDir(dir string, layer int16) (ID, error) {
+	if len(dir) > 1 && dir[len(dir)-1] == '/' {
+		dir = dir[:len(dir)-1]
+	}
+	if dir == "/" {
 		return 0, nil
 	}
-	id, ok := t.Lookup(p)
+	if dir == t.lastDir && t.Present(t.lastDirID) && t.nodes[t.lastDirID].typ == tar.TypeDir {
+		return t.lastDirID, nil
+	}
+	id, err := t.makeDir(dir, layer)
+	if err == nil {
+		t.lastDir, t.lastDirID = dir, id
+	}
+	return id, err
+}
+
+func (t *Tree) makeDir(dir string, layer int16) (ID, error) {
+	if dir == "/" {
+		return 0, nil
+	}
+	parentDir, base := path.Split(dir)
+	if len(parentDir) > 1 {
+		parentDir = parentDir[:len(parentDir)-1]
+	}
+	parent, err := t.makeDir(parentDir, layer)
+	if err != nil {
+		return 0, err
+	}
+	id, ok := t.child(parent, base)
 	if ok && t.Present(id) {
 		switch t.nodes[id].typ {
 		case tar.TypeDir:
@@ -149,12 +178,8 @@ func (t *Tree) ensureDir(p string, layer int16) (ID, error) {
 			return 0, ErrNotDir
 		}
 	}
-	parent, err := t.ensureDir(path.Dir(p), layer)
-	if err != nil {
-		return 0, err
-	}
 	if !ok {
-		id = t.insert(p, parent)
+		id = t.insert(parent, base)
 	}
 	n := &t.nodes[id]
 	n.size, n.mode, n.typ, n.layer, n.link = 0, 0o755, tar.TypeDir, layer, span{}

@@ -65,7 +65,7 @@ const (
 )
 
 type node struct {
-	path        span
+	name        span // the base name; the root's is empty
 	link        span
 	size        int64
 	mode        uint32
@@ -83,49 +83,83 @@ type node struct {
 type Tree struct {
 	Layers []Layer
 
+	// Nodes keep only their base name: full paths would be most of the
+	// tree's memory. index finds a child by (parent, name).
 	names  arena
 	nodes  []node
 	events []event
 	seed   maphash.Seed
-	index  map[uint64]ID // hash of path → node; collisions go to spill
-	spill  map[string]ID
+	index  map[uint64]ID // key(parent, name) → node; collisions go to spill
+	spill  map[childKey]ID
+
+	lastDir   string // the directory the previous entry went into, and its node
+	lastDirID ID
+}
+
+type childKey struct {
+	parent ID
+	name   string
 }
 
 func newTree() *Tree {
 	t := &Tree{seed: maphash.MakeSeed(), index: make(map[uint64]ID)}
-	t.nodes = append(t.nodes, node{path: t.names.add("/"), parent: none, child: none, next: none,
+	t.nodes = append(t.nodes, node{parent: none, child: none, next: none,
 		first: -1, last: -1, typ: '5', mode: 0o755, flags: flagPresent | flagImplicit, childLayer: -1})
-	t.index[maphash.String(t.seed, "/")] = 0
 	return t
 }
 
-// Lookup returns the node of the absolute clean path p, present or deleted.
-func (t *Tree) Lookup(p string) (ID, bool) {
-	id, ok := t.index[maphash.String(t.seed, p)]
-	if ok && t.names.str(t.nodes[id].path) == p {
+func (t *Tree) key(parent ID, name string) uint64 {
+	return maphash.String(t.seed, name) ^ (uint64(parent)+1)*0x9e3779b97f4a7c15
+}
+
+// child finds the node called name in directory parent.
+func (t *Tree) child(parent ID, name string) (ID, bool) {
+	id, ok := t.index[t.key(parent, name)]
+	if ok && t.nodes[id].parent == parent && t.names.str(t.nodes[id].name) == name {
 		return id, true
 	}
 	if t.spill != nil {
-		id, ok = t.spill[p]
+		id, ok = t.spill[childKey{parent, name}]
 		return id, ok
 	}
 	return 0, false
 }
 
-func (t *Tree) insert(p string, parent ID) ID {
+// Lookup returns the node of the absolute clean path p, present or deleted.
+func (t *Tree) Lookup(p string) (ID, bool) {
+	if len(p) == 0 || p[0] != '/' {
+		return 0, false
+	}
+	id := ID(0)
+	for rest := p[1:]; rest != ""; {
+		var name string
+		name, rest, _ = cut(rest)
+		if name == "" {
+			continue
+		}
+		c, ok := t.child(id, name)
+		if !ok {
+			return 0, false
+		}
+		id = c
+	}
+	return id, true
+}
+
+func (t *Tree) insert(parent ID, name string) ID {
 	id := ID(len(t.nodes))
-	sp := t.names.add(p)
-	t.nodes = append(t.nodes, node{path: sp, parent: parent, child: none, next: t.nodes[parent].child,
+	sp := t.names.add(name)
+	t.nodes = append(t.nodes, node{name: sp, parent: parent, child: none, next: t.nodes[parent].child,
 		first: -1, last: -1, childLayer: -1})
 	t.nodes[parent].child = id
-	h := maphash.String(t.seed, p)
-	if _, taken := t.index[h]; taken {
+	k := t.key(parent, name)
+	if _, taken := t.index[k]; taken {
 		if t.spill == nil {
-			t.spill = make(map[string]ID)
+			t.spill = make(map[childKey]ID)
 		}
-		t.spill[t.names.str(sp)] = id
+		t.spill[childKey{parent, t.names.str(sp)}] = id
 	} else {
-		t.index[h] = id
+		t.index[k] = id
 	}
 	return id
 }
@@ -163,7 +197,7 @@ type Node struct {
 func (t *Tree) Stat(id ID) Node {
 	n := &t.nodes[id]
 	return Node{
-		Path:     t.names.str(n.path),
+		Path:     t.Path(id),
 		Size:     n.size,
 		Mode:     fs.FileMode(n.mode),
 		Type:     n.typ,
@@ -174,8 +208,33 @@ func (t *Tree) Stat(id ID) Node {
 	}
 }
 
-// Path is the absolute path of node id.
-func (t *Tree) Path(id ID) string { return t.names.str(t.nodes[id].path) }
+// Name is the base name of node id; the root's is "/".
+func (t *Tree) Name(id ID) string {
+	if id == 0 {
+		return "/"
+	}
+	return t.names.str(t.nodes[id].name)
+}
+
+// Path is the absolute path of node id. It is built on each call.
+func (t *Tree) Path(id ID) string {
+	if id == 0 {
+		return "/"
+	}
+	n := 0
+	for a := id; a > 0; a = t.nodes[a].parent {
+		n += 1 + int(t.nodes[a].name.n)
+	}
+	buf := make([]byte, n)
+	for a := id; a > 0; a = t.nodes[a].parent {
+		name := t.names.str(t.nodes[a].name)
+		n -= len(name)
+		copy(buf[n:], name)
+		n--
+		buf[n] = '/'
+	}
+	return string(buf)
+}
 
 // Parent is the directory holding id; the root is its own parent.
 func (t *Tree) Parent(id ID) ID {
