@@ -9,14 +9,15 @@ import (
 type Option func(*options)
 
 type options struct {
-	ref        string
-	digest     string
-	jobs       int
-	duplicates bool
-	verify     bool
-	treeDepth  int
-	treeTop    int
-	progress   func(Progress)
+	ref           string
+	digest        string
+	manifestBytes int64
+	jobs          int
+	duplicates    bool
+	verify        bool
+	treeDepth     int
+	treeTop       int
+	progress      func(Progress)
 }
 
 // Progress reports layers done so far; it is called from one goroutine.
@@ -30,6 +31,9 @@ func WithRef(ref string) Option { return func(o *options) { o.ref = ref } }
 
 // WithDigest records the manifest digest, when the source knows it cheaply.
 func WithDigest(d string) Option { return func(o *options) { o.digest = d } }
+
+// WithManifestSize records the size of the manifest, when the source stores one.
+func WithManifestSize(n int64) Option { return func(o *options) { o.manifestBytes = n } }
 
 // WithJobs sets how many layers are read at once (default GOMAXPROCS).
 func WithJobs(n int) Option { return func(o *options) { o.jobs = n } }

@@ -1,0 +1,129 @@
+package analyze
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// fix is the change that removes a culprit category from the layer that
+// installs it.
+type fix struct {
+	id, title, action string
+}
+
+var fixes = map[string]fix{
+	"apk-cache":    {"apk-no-cache", "Install with apk add --no-cache", "replace `apk update && apk add X` with `apk add --no-cache X`"},
+	"apt-lists":    {"apt-clean-lists", "Remove apt lists in the RUN that installs", "end the apt-get install RUN with `&& rm -rf /var/lib/apt/lists/*`"},
+	"apt-archives": {"apt-clean-lists", "Remove apt lists in the RUN that installs", "end the apt-get install RUN with `&& apt-get clean`"},
+	"pip-cache":    {"pip-no-cache-dir", "Install with pip --no-cache-dir", "use `pip install --no-cache-dir`"},
+	"npm-cache":    {"npm-cache-clean", "Clean the npm/yarn cache in the RUN that installs", "end the install RUN with `&& npm cache clean --force` (or `yarn cache clean`)"},
+}
+
+// buildOnly are categories a runtime image never needs: a multi-stage
+// build leaves them in the build stage.
+var buildOnly = map[string]bool{
+	"toolchain-go": true, "toolchain-gcc": true, "toolchain-rust": true, "toolchain-jdk": true,
+	"source-tree": true, "headers": true, "static-libs": true, "go-build-cache": true,
+	"go-module-cache": true, "cargo-registry": true, "maven-repository": true, "gradle-cache": true,
+}
+
+// recommend turns the findings into changes, each with the bytes it saves
+// on this image. Bytes are counted once per recommendation; different
+// recommendations may overlap (squash recovers what a same-RUN cleanup
+// would have avoided).
+func recommend(r *Report) []Recommendation {
+	var out []Recommendation
+	add := func(rec Recommendation) {
+		if rec.SavesBytes > 0 {
+			out = append(out, rec)
+		}
+	}
+	add(Recommendation{ID: "squash", SavesBytes: r.WastedBytes,
+		Title:  "Squash the layers above the base: their deleted and overwritten bytes go",
+		Action: "diet slim --level squash IMAGE -o OUT"})
+	for _, l := range r.Layers {
+		if l.RemovedBytes == 0 {
+			continue
+		}
+		from := fromLayer(r, l.Index)
+		add(Recommendation{ID: "same-run-cleanup", SavesBytes: l.RemovedBytes,
+			Title: fmt.Sprintf("Layer %d deletes or replaces files of earlier layers; the bytes stay in the image", l.Index),
+			Action: fmt.Sprintf("move `%s` into the instruction that created the files (layer %d: `%s`)",
+				short(l.CreatedBy), from, short(r.Layers[from].CreatedBy))})
+	}
+	present := map[string]int64{}
+	var multi, strip int64
+	for _, c := range r.Culprits {
+		if c.RemovedBy != nil {
+			continue
+		}
+		switch {
+		case c.Category == "unstripped-elf":
+			strip += c.Bytes
+		case buildOnly[c.Category]:
+			multi += c.Bytes
+		default:
+			present[c.Category] += c.Bytes
+		}
+	}
+	add(Recommendation{ID: "multi-stage", SavesBytes: multi,
+		Title:  "Build in a separate stage: toolchains, sources, headers and build caches stay out of the final image",
+		Action: "use a multi-stage Dockerfile and COPY --from=build only the artifacts (diet fix does it), or diet slim --level minimal"})
+	add(Recommendation{ID: "strip-binaries", SavesBytes: strip,
+		Title:  "Strip symbol tables and debug sections from binaries",
+		Action: "build Go with -ldflags='-s -w' -trimpath, strip --strip-unneeded others, or diet slim --strip"})
+	byFix := map[string]*Recommendation{}
+	var prune int64
+	for cat, n := range present {
+		f, ok := fixes[cat]
+		if !ok {
+			prune += n
+			continue
+		}
+		if rec := byFix[f.id]; rec != nil {
+			rec.SavesBytes += n
+			continue
+		}
+		byFix[f.id] = &Recommendation{ID: f.id, Title: f.title, SavesBytes: n, Action: f.action}
+	}
+	for _, rec := range byFix {
+		add(*rec)
+	}
+	add(Recommendation{ID: "slim-prune", SavesBytes: prune,
+		Title:  "Prune docs, man pages, locales, logs and temp files",
+		Action: "diet slim --level prune IMAGE -o OUT"})
+	slices.SortFunc(out, func(a, b Recommendation) int {
+		return cmp.Or(cmp.Compare(b.SavesBytes, a.SavesBytes), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Title, b.Title))
+	})
+	return out
+}
+
+// fromLayer is the earlier layer that lost the most bytes to layer i.
+func fromLayer(r *Report, i int) int {
+	lost := map[int]int64{}
+	for _, w := range r.Wasted {
+		if w.Layer == i && w.AddedIn != i {
+			lost[w.AddedIn] += w.Bytes
+		}
+	}
+	best := max(i-1, 0)
+	for l, n := range lost {
+		if n > lost[best] || (n == lost[best] && l < best) {
+			best = l
+		}
+	}
+	return best
+}
+
+// short trims a history line to what a reader recognises.
+func short(s string) string {
+	s = strings.TrimPrefix(s, "/bin/sh -c ")
+	s = strings.TrimPrefix(s, "#(nop) ")
+	s = strings.TrimSpace(s)
+	if len(s) > 80 {
+		s = s[:77] + "..."
+	}
+	return s
+}

@@ -1,0 +1,112 @@
+package image
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+// openArchive opens the docker save tarball r.path.
+func openArchive(ctx context.Context, r imageRef, o *options) (v1.Image, error) {
+	f, err := os.Open(r.path)
+	if err != nil {
+		return nil, notExist(err)
+	}
+	img, err := archiveFromFile(ctx, f, r, o)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return img, nil
+}
+
+// archiveFromFile indexes f once and opens the image it holds. On success
+// the image owns f: its sections read from it for as long as the image
+// lives, and the file is closed when the image is garbage.
+//
+// A `docker save | gzip` archive is decompressed once into an unlinked
+// temporary file, since members of a compressed stream cannot be sections.
+func archiveFromFile(ctx context.Context, f *os.File, r imageRef, o *options) (v1.Image, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("%s is a directory: an OCI layout is opened as oci:%s", r.path, r.path)
+	}
+	size := fi.Size()
+	comp, err := sniff(io.NewSectionReader(f, 0, size))
+	if err != nil {
+		return nil, err
+	}
+	if comp != uncompressed {
+		plain, n, err := decompress(ctx, f, comp, o.tempDir)
+		if err != nil {
+			return nil, err
+		}
+		f.Close()
+		f, size = plain, n
+	}
+	x, err := indexTar(ctx, f, size)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case x.has("index.json"):
+		return openOCIArchive(ctx, x, r, o)
+	case x.has("manifest.json"):
+		return openClassic(ctx, x, r, o)
+	}
+	return nil, errors.New("no manifest.json or index.json: not a docker save archive")
+}
+
+// decompress spools a compressed archive into an unlinked temporary file.
+func decompress(ctx context.Context, f *os.File, comp compression, dir string) (*os.File, int64, error) {
+	var zr io.Reader
+	switch comp {
+	case gzipped:
+		gr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, 0, err
+		}
+		zr = gr
+	default:
+		d, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, 0, err
+		}
+		defer d.Close()
+		zr = d
+	}
+	out, n, err := spool(ctx, zr, dir)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = tag(ErrTruncated, fmt.Errorf("compressed archive truncated after %d bytes: %w", n, err))
+	}
+	return out, n, err
+}
+
+// spool copies r into a temporary file in dir that is unlinked as soon as it
+// is created, so nothing is left behind even if the process dies mid-copy;
+// the open descriptor keeps it readable. Memory stays at io.Copy's buffer.
+func spool(ctx context.Context, r io.Reader, dir string) (*os.File, int64, error) {
+	f, err := os.CreateTemp(dir, "diet-spool-*.tar")
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	n, err := io.Copy(f, ctxReader{ctx: ctx, r: r})
+	if err != nil {
+		f.Close()
+		return nil, n, err
+	}
+	return f, n, nil
+}

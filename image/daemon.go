@@ -1,0 +1,129 @@
+package image
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+const (
+	// defaultSocket is where the engine listens when DOCKER_HOST is unset.
+	defaultSocket = "/var/run/docker.sock"
+	// hasTimeout bounds the question a bare name asks the engine: an
+	// unreachable tcp:// host must not stall the fallback to a registry.
+	hasTimeout = 5 * time.Second
+)
+
+// engine speaks the Docker Engine HTTP API; only the two calls diet needs.
+type engine struct {
+	client *http.Client
+	base   string // http://docker or http://host:port
+}
+
+// newEngine reads DOCKER_HOST: unix://PATH or tcp://HOST:PORT (plain HTTP).
+func newEngine() (*engine, error) {
+	host := os.Getenv("DOCKER_HOST")
+	if host == "" {
+		host = "unix://" + defaultSocket
+	}
+	u, err := url.Parse(host)
+	if err != nil {
+		return nil, tag(ErrInvalid, fmt.Errorf("DOCKER_HOST %q: %w", host, err))
+	}
+	// One or two requests per Open: keep no idle connection (and goroutine).
+	t := &http.Transport{DisableCompression: true, DisableKeepAlives: true}
+	switch u.Scheme {
+	case "unix":
+		sock := u.Path
+		t.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", sock)
+		}
+		return &engine{client: &http.Client{Transport: t}, base: "http://docker"}, nil
+	case "tcp", "http":
+		return &engine{client: &http.Client{Transport: t}, base: "http://" + u.Host}, nil
+	}
+	return nil, tag(ErrInvalid, fmt.Errorf("DOCKER_HOST %q: only unix:// and tcp:// are supported", host))
+}
+
+// get sends GET path and returns the response when it is 200 OK.
+func (e *engine) get(ctx context.Context, path string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, tag(ErrNoEngine, fmt.Errorf("docker engine: %w", err))
+	}
+	if resp.StatusCode == http.StatusOK {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	var msg struct{ Message string }
+	json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&msg)
+	if msg.Message == "" {
+		msg.Message = resp.Status
+	}
+	err = fmt.Errorf("docker engine: %s", msg.Message)
+	if resp.StatusCode == http.StatusNotFound {
+		return nil, tag(ErrNotFound, err)
+	}
+	return nil, err
+}
+
+// has reports whether the engine has the image ref.
+func (e *engine) has(ctx context.Context, ref string) bool {
+	// A parsed reference holds no character a path must escape.
+	ctx, cancel := context.WithTimeout(ctx, hasTimeout)
+	defer cancel()
+	resp, err := e.get(ctx, "/images/"+ref+"/json")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return true
+}
+
+// openDaemon streams the engine's `docker save` of r.name once into an
+// unlinked temporary file and opens that as a docker-archive.
+func openDaemon(ctx context.Context, r imageRef, o *options) (v1.Image, error) {
+	e, err := newEngine()
+	if err != nil {
+		return nil, err
+	}
+	resp, err := e.get(ctx, "/images/get?"+url.Values{"names": {r.name}}.Encode())
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	f, n, err := spool(ctx, resp.Body, o.tempDir)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("docker engine: save stream after %d bytes: %w", n, err)
+	}
+	// The stream holds exactly the image asked for: no REF to choose by.
+	img, err := archiveFromFile(ctx, f, imageRef{transport: transportArchive, path: "save stream", index: -1}, o)
+	if err != nil {
+		f.Close()
+		if errors.Is(err, ErrTruncated) {
+			return nil, fmt.Errorf("docker engine: save stream: %w", err)
+		}
+		return nil, err
+	}
+	return img, nil
+}

@@ -1,0 +1,104 @@
+package image
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"runtime"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Option configures [Open].
+type Option func(*options)
+
+type options struct {
+	platform    v1.Platform
+	platformSet bool // WithPlatform was given: single images are checked too
+	insecure    bool
+	keychain    authn.Keychain
+	tempDir     string
+	errs        []error
+}
+
+// makeOptions sets every default in one place and rejects bad values.
+func makeOptions(opts ...Option) (*options, error) {
+	o := &options{
+		platform: v1.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
+		keychain: authn.DefaultKeychain,
+	}
+	for _, opt := range opts {
+		opt(o)
+	}
+	if o.platformSet {
+		if err := checkPlatform(o.platform); err != nil {
+			o.errs = append(o.errs, err)
+		}
+	}
+	if o.keychain == nil {
+		o.errs = append(o.errs, tag(ErrInvalid, errors.New("WithKeychain(nil): want a keychain")))
+	}
+	return o, errors.Join(o.errs...)
+}
+
+// WithPlatform chooses the image of a multi-platform index. The default is
+// runtime.GOOS/runtime.GOARCH, matching any variant. When given, a source
+// holding a single image is checked against it too.
+func WithPlatform(p v1.Platform) Option {
+	return func(o *options) { o.platform, o.platformSet = p, true }
+}
+
+// WithInsecure allows plain HTTP (and unverified TLS) for docker:// registries.
+func WithInsecure(b bool) Option {
+	return func(o *options) { o.insecure = b }
+}
+
+// WithKeychain sets where registry credentials come from; the default is
+// authn.DefaultKeychain (~/.docker/config.json and its helpers).
+func WithKeychain(k authn.Keychain) Option {
+	return func(o *options) { o.keychain = k }
+}
+
+// WithTempDir sets the directory where docker-daemon spools the engine's save
+// stream (and a compressed docker-archive is decompressed). The file is
+// unlinked as soon as it is created. The default, "", is os.TempDir().
+func WithTempDir(dir string) Option {
+	return func(o *options) { o.tempDir = dir }
+}
+
+// platformPart is what OCI allows in os, architecture and variant in practice.
+var platformPart = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// ParsePlatform parses "os/arch" or "os/arch/variant", as in "linux/amd64"
+// or "linux/arm64/v8". Errors match [ErrInvalid].
+func ParsePlatform(s string) (v1.Platform, error) {
+	parts := strings.Split(s, "/")
+	if len(parts) < 2 || len(parts) > 3 {
+		return v1.Platform{}, tag(ErrInvalid, fmt.Errorf("platform %q: want os/arch or os/arch/variant", s))
+	}
+	p := v1.Platform{OS: parts[0], Architecture: parts[1]}
+	if len(parts) == 3 {
+		if parts[2] == "" {
+			return v1.Platform{}, tag(ErrInvalid, fmt.Errorf("platform %q: empty variant", s))
+		}
+		p.Variant = parts[2]
+	}
+	if err := checkPlatform(p); err != nil {
+		return v1.Platform{}, err
+	}
+	return p, nil
+}
+
+func checkPlatform(p v1.Platform) error {
+	for _, f := range []struct{ what, v string }{{"os", p.OS}, {"architecture", p.Architecture}} {
+		if !platformPart.MatchString(f.v) {
+			return tag(ErrInvalid, fmt.Errorf("platform %q: bad %s %q", p.String(), f.what, f.v))
+		}
+	}
+	if p.Variant != "" && !platformPart.MatchString(p.Variant) {
+		return tag(ErrInvalid, fmt.Errorf("platform %q: bad variant %q", p.String(), p.Variant))
+	}
+	return nil
+}
