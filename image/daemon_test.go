@@ -1,67 +1,30 @@
 package image
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
-	"time"
 
+	"github.com/dietimage/diet/internal/enginetest"
 	"github.com/dietimage/diet/internal/tartest"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-// requireEngine skips when no Docker engine answers, unless
-// DIET_REQUIRE_ENGINE=1 makes that a failure.
-func requireEngine(t *testing.T) {
-	t.Helper()
-	err := func() error {
-		e, err := newEngine()
-		if err != nil {
-			return err
-		}
-		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-		defer cancel()
-		resp, err := e.get(ctx, "/_ping")
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		_, err = exec.LookPath("docker")
-		return err
-	}()
-	if err == nil {
-		return
-	}
-	if os.Getenv("DIET_REQUIRE_ENGINE") == "1" {
-		t.Fatalf("DIET_REQUIRE_ENGINE=1 but no Docker engine: %v", err)
-	}
-	t.Skipf("no Docker engine (set DIET_REQUIRE_ENGINE=1 to fail instead): %v", err)
-}
-
-// load runs `docker load` on an archive of img tagged tag, and removes the
-// image when the test ends.
+// load writes img as a docker-archive and loads it into the engine as tag.
 func load(t *testing.T, img v1.Image, tag string) {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "load.tar")
 	tartest.WriteDockerArchive(t, p, img, tag)
-	if out, err := exec.CommandContext(t.Context(), "docker", "load", "-i", p).CombinedOutput(); err != nil {
-		t.Fatalf("docker load: %v\n%s", err, out)
-	}
-	t.Cleanup(func() {
-		// t.Context is done by now.
-		exec.Command("docker", "rmi", "-f", tag).Run()
-	})
+	enginetest.Load(t, p, tag)
 }
 
 // TestDaemon opens an image the real engine holds, through docker-daemon:
 // and as a bare reference, and checks that the spool file is gone.
 func TestDaemon(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	want := fixture(t)
 	tag := fmt.Sprintf("diet-test:xyz-%d", os.Getpid())
 	load(t, want, tag)
@@ -105,7 +68,7 @@ func TestDaemon(t *testing.T) {
 // TestDaemonMemory checks that the save stream is spooled to disk: opening a
 // 48 MiB image allocates a small fraction of that.
 func TestDaemonMemory(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	const size = 48 << 20
 	img := tartest.Image(t, tartest.Step{CreatedBy: "big", Entries: []tartest.Entry{tartest.Sized("big", size)}})
 	tag := fmt.Sprintf("diet-test:big-%d", os.Getpid())
