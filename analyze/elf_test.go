@@ -53,6 +53,9 @@ func oracle(t *testing.T, data []byte, named bool) int64 {
 // goBuild builds a tiny program for linux/goarch with extra flags.
 func goBuild(t *testing.T, goarch string, flags ...string) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds Go binaries")
+	}
 	gotool, err := exec.LookPath("go")
 	if err != nil {
 		gotool = filepath.Join(runtime.GOROOT(), "bin", "go")
@@ -76,7 +79,7 @@ func goBuild(t *testing.T, goarch string, flags ...string) string {
 	return out
 }
 
-// stripped runs binutils' strip --strip-all on a copy of path and returns
+// stripDelta runs binutils' strip --strip-all on a copy of path and returns
 // the bytes it removed; ok is false when strip is absent or refuses.
 func stripDelta(t *testing.T, path string) (int64, bool) {
 	t.Helper()

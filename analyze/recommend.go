@@ -13,10 +13,13 @@ type fix struct {
 	id, title, action string
 }
 
+var aptFix = fix{"apt-clean-lists", "Remove apt lists and archives in the RUN that installs",
+	"end the apt-get install RUN with `&& apt-get clean && rm -rf /var/lib/apt/lists/*`"}
+
 var fixes = map[string]fix{
 	"apk-cache":    {"apk-no-cache", "Install with apk add --no-cache", "replace `apk update && apk add X` with `apk add --no-cache X`"},
-	"apt-lists":    {"apt-clean-lists", "Remove apt lists in the RUN that installs", "end the apt-get install RUN with `&& rm -rf /var/lib/apt/lists/*`"},
-	"apt-archives": {"apt-clean-lists", "Remove apt lists in the RUN that installs", "end the apt-get install RUN with `&& apt-get clean`"},
+	"apt-lists":    aptFix,
+	"apt-archives": aptFix,
 	"pip-cache":    {"pip-no-cache-dir", "Install with pip --no-cache-dir", "use `pip install --no-cache-dir`"},
 	"npm-cache":    {"npm-cache-clean", "Clean the npm/yarn cache in the RUN that installs", "end the install RUN with `&& npm cache clean --force` (or `yarn cache clean`)"},
 }
