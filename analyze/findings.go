@@ -52,7 +52,7 @@ func culprits(t *layerfs.Tree, ins *inspector) []Culprit {
 	for layer, found := range ins.unstrip {
 		for _, f := range found {
 			c := Culprit{Category: "unstripped-elf", Path: f.path, Bytes: f.saves, Files: 1, Layer: layer,
-				Detail: fmt.Sprintf("strip would save %d of %d bytes", f.saves, f.size)}
+				Detail: fmt.Sprintf("strip would save %d%% of its %d bytes", f.saves*100/f.size, f.size)}
 			if id, ok := t.Lookup(f.path); ok {
 				if r, gone := removedAfter(t, id, layer); gone {
 					c.RemovedBy = &r

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // fix is the change that removes a culprit category from the layer that
@@ -122,9 +121,7 @@ func fromLayer(r *Report, i int) int {
 
 // short trims a history line to what a reader recognises.
 func short(s string) string {
-	s = strings.TrimPrefix(s, "/bin/sh -c ")
-	s = strings.TrimPrefix(s, "#(nop) ")
-	s = strings.TrimSpace(s)
+	s = Instruction(s)
 	if len(s) > 80 {
 		s = s[:77] + "..."
 	}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# bench/run.sh: measure `diet analyze` against the cost of reading its input.
+# What each figure means: bench/README.md. Usage, from anywhere:
+#
+#   bench/run.sh            # BENCH_RUNS=3 timed runs per command, best kept
+#
+# Builds diet and the bench tools into $OUT, makes the images if missing
+# (bench/mkbench; a few minutes the first time), prints one table. Exits 0
+# even when a target is missed, and says which; exits 1 only if something
+# could not be built or run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${BENCH_OUT:-bench/out}
+RUNS=${BENCH_RUNS:-3}
+JOBS=$(nproc)
+mkdir -p "$OUT"
+
+echo "bench: building diet and the bench tools into $OUT" >&2
+go build -o "$OUT/diet" ./cmd/diet
+for tool in mkbench rawread timeit; do go build -o "$OUT/$tool" "./bench/$tool"; done
+"$OUT/mkbench" -o "$OUT"
+
+STATS=$(mktemp)
+trap 'rm -f "$STATS"' EXIT
+
+# best CMD...: run CMD once to warm the page cache, then $RUNS times; set
+# T to the fastest wall time (s) and RSS to the largest peak RSS (bytes).
+best() {
+	"$OUT/timeit" -o /dev/null -- "$@" >/dev/null
+	: >"$STATS"
+	for _ in $(seq "$RUNS"); do
+		if ! "$OUT/timeit" -o "$STATS" -- "$@" >/dev/null; then
+			echo "bench: failed: $*" >&2
+			exit 1
+		fi
+	done
+	T=$(awk 'NR==1||$1<t{t=$1} END{print t}' "$STATS")
+	RSS=$(awk '$2>r{r=$2} END{print r}' "$STATS")
+}
+
+# calc EXPR: floating-point arithmetic.
+calc() { awk "BEGIN{print $1}"; }
+
+MISSED=0
+# check NAME VALUE OP TARGET UNIT: a table row for a figure with a target.
+check() {
+	local verdict=ok
+	if ! awk "BEGIN{exit !($2 $3 $4)}"; then
+		verdict=MISSED
+		MISSED=$((MISSED + 1))
+	fi
+	printf '  %-44s %12s  %-12s %s\n' "$1" "$(printf '%.3f %s' "$2" "$5")" "$3 $4" "$verdict"
+}
+row() { printf '  %-44s %12s\n' "$1" "$2"; }
+
+diet="$OUT/diet"
+best cat "$OUT/big.tar"
+CAT=$T
+best "$diet" analyze --format json "docker-archive:$OUT/big.tar"
+DA=$T
+best "$OUT/rawread" -jobs "$JOBS" "$OUT/big.oci"
+RAW=$T
+best "$diet" analyze --format json "oci:$OUT/big.oci"
+OCI=$T
+best "$diet" analyze --format json "docker-archive:$OUT/many.tar"
+MANY_T=$T MANY_RSS=$RSS
+best "$diet" analyze --format json "docker-archive:$OUT/small.tar"
+SMALL_RSS=$RSS
+PATHS=$(cat "$OUT/many.paths")
+
+size() { stat -c %s "$1"; }
+echo
+echo "diet bench: $(date -u +%Y-%m-%dT%H:%MZ), $JOBS CPUs, $(go env GOVERSION), best of $RUNS runs after a warm-up"
+printf '  big.tar %s B (%s paths), big.oci %s B, many.tar %s B (%s paths), small.tar %s B\n\n' \
+	"$(size "$OUT/big.tar")" "$(cat "$OUT/big.paths")" "$(du -sb "$OUT/big.oci" | cut -f1)" \
+	"$(size "$OUT/many.tar")" "$PATHS" "$(size "$OUT/small.tar")"
+printf '  %-44s %12s  %-12s %s\n' figure value target verdict
+echo "(1) analysis vs reading the docker-archive"
+row "cat big.tar >/dev/null (warm)" "$CAT s"
+row "diet analyze docker-archive:big.tar" "$DA s"
+check "ratio analyze / cat" "$(calc "$DA / $CAT")" "<=" 0.3 ""
+echo "(2) analysis vs decompressing the OCI layout ($JOBS jobs)"
+row "rawread big.oci" "$RAW s"
+row "diet analyze oci:big.oci" "$OCI s"
+check "ratio analyze / rawread" "$(calc "$OCI / $RAW")" "<=" 1.15 ""
+echo "(3) memory per path and time on $PATHS paths"
+row "peak RSS, analyze many.tar" "$MANY_RSS B"
+row "peak RSS, analyze small.tar" "$SMALL_RSS B"
+check "(RSS many - RSS small) / paths" "$(calc "($MANY_RSS - $SMALL_RSS) / $PATHS")" "<=" 300 "B/path"
+check "wall time, analyze many.tar" "$MANY_T" "<=" 1.5 "s"
+echo
+if [ "$MISSED" -gt 0 ]; then
+	echo "bench: $MISSED of 4 targets missed"
+else
+	echo "bench: all 4 targets met"
+fi

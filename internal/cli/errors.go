@@ -1,0 +1,160 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/spf13/cobra"
+
+	"github.com/dietimage/diet/image"
+	"github.com/dietimage/diet/layerfs"
+)
+
+// Exit codes. They are public API (docs/cli.md): add, never renumber.
+const (
+	exitOK       = 0 // success
+	exitFailed   = 1 // the command failed: a missing, corrupt or unreadable image, an I/O error
+	exitUsage    = 2 // bad flags or arguments: nothing was opened
+	exitFindings = 3 // reserved: findings or a size budget exceeded (lint, --budget)
+)
+
+// exitCodes documents the codes for the generated reference.
+var exitCodes = []struct {
+	code int
+	text string
+}{
+	{exitOK, "success"},
+	{exitFailed, "the command failed: a missing, corrupt or unreadable image, an I/O error, an interrupt"},
+	{exitUsage, "bad flags or arguments; nothing was opened"},
+	{exitFindings, "reserved: findings, or a size budget exceeded"},
+}
+
+// exitError gives an error the status Main returns for it.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usage marks err as a usage error of cmd, and points at its help.
+func usage(cmd *cobra.Command, err error) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath())}
+}
+
+// code is the exit status for err.
+func code(err error) int {
+	if e, ok := errors.AsType[*exitError](err); ok {
+		return e.code
+	}
+	if errors.Is(err, image.ErrInvalid) {
+		return exitUsage // a malformed image name: the argument, not the image
+	}
+	return exitFailed
+}
+
+// message is err as printed after "diet: ", with the next step to take
+// for the causes we know. The library states facts; the advice is here
+// because it depends on how the user called us.
+func message(ctx context.Context, err error) string {
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return "interrupted"
+	}
+	if a := advice(err); a != "" {
+		return err.Error() + " — " + a
+	}
+	return err.Error()
+}
+
+// advice is the next step for a known cause of err, or "".
+func advice(err error) string {
+	ref := ""
+	if e, ok := errors.AsType[*image.Error](err); ok {
+		ref = e.Ref
+	} else if e, ok := errors.AsType[*inputError](err); ok {
+		ref = e.ref
+	}
+	switch {
+	case errors.Is(err, image.ErrTruncated) || errors.Is(err, io.ErrUnexpectedEOF):
+		switch transportOf(ref) {
+		case "docker-archive":
+			return "the file is truncated; re-run docker save"
+		case "oci":
+			return "a blob of the layout is truncated; copy the image again"
+		}
+		return "the transfer ended early; try again"
+	case errors.Is(err, image.ErrMismatch) || errors.Is(err, layerfs.ErrDigestMismatch):
+		return "the image is corrupt; pull or save it again"
+	case isAs[*image.PlatformError](err):
+		return "choose one with --platform"
+	case errors.Is(err, image.ErrAmbiguous):
+		return "choose one: docker-archive:PATH:TAG, docker-archive:PATH:@N or --platform"
+	case errors.Is(err, image.ErrNoEngine):
+		return "start Docker or set DOCKER_HOST, or docker save the image and analyze the tar"
+	case errors.Is(err, image.ErrNotFound):
+		switch transportOf(ref) {
+		case "docker-archive":
+			return "check the path"
+		case "oci":
+			return "check the directory and the tag"
+		}
+		return "check the name (docker images lists local images)"
+	case errors.Is(err, image.ErrInvalid):
+		return "IMAGE is docker-archive:PATH, oci:DIR[:TAG], docker://REF, docker-daemon:REF or a bare path or reference"
+	}
+	if e, ok := errors.AsType[*transport.Error](err); ok {
+		switch e.StatusCode {
+		case http.StatusUnauthorized, http.StatusForbidden:
+			return "log in with docker login, or check the name"
+		}
+	}
+	return ""
+}
+
+func isAs[T error](err error) bool {
+	_, ok := errors.AsType[T](err)
+	return ok
+}
+
+// transportOf guesses how ref was read: "docker-archive" for an archive
+// (named so, or a bare name that is a file or looks like one), "oci" for a
+// layout, "" otherwise.
+func transportOf(ref string) string {
+	switch {
+	case strings.HasPrefix(ref, "docker-archive:"):
+		return "docker-archive"
+	case strings.HasPrefix(ref, "oci:"):
+		return "oci"
+	case ref == "" || strings.Contains(ref, "://") || strings.HasPrefix(ref, "docker-daemon:"):
+		return ""
+	}
+	if fi, err := os.Stat(ref); err == nil {
+		if fi.IsDir() {
+			return "oci"
+		}
+		return "docker-archive"
+	}
+	for _, ext := range []string{".tar", ".tar.gz", ".tgz", ".tar.zst"} {
+		if strings.HasSuffix(ref, ext) {
+			return "docker-archive"
+		}
+	}
+	return ""
+}
+
+// inputError names the image an analysis failed on: the library's errors
+// name the layer and entry, the CLI knows what the user typed.
+type inputError struct {
+	ref string
+	err error
+}
+
+func (e *inputError) Error() string { return e.ref + ": " + e.err.Error() }
+func (e *inputError) Unwrap() error { return e.err }
