@@ -43,7 +43,7 @@ func Image(ctx context.Context, img v1.Image, opts ...Option) (*Report, error) {
 			o.progress(Progress{LayersDone: p.LayersDone, Layers: p.Layers, BytesDone: p.BytesDone})
 		}))
 	}
-	t, err := layerfs.BuildLayers(ctx, layers, bopts...)
+	t, err := layerfs.Build(ctx, img, bopts...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/dietimage/diet/layerfs"
 )
@@ -19,11 +20,12 @@ func culprits(t *layerfs.Tree, ins *inspector) []Culprit {
 		layer, removedBy int
 	}
 	groups := map[key]*Culprit{}
-	for id := layerfs.ID(1); int(id) < t.Len(); id++ {
-		category, root, ok := classify(t.Path(id))
+	t.Walk(func(id layerfs.ID, p string) bool {
+		category, root, ok := classify(p)
 		if !ok {
-			continue
+			return true
 		}
+		root = strings.Clone(root) // p, and so root, is Walk's buffer
 		for v := range versions(t, id) {
 			if v.Type != tar.TypeReg || v.Size == 0 {
 				continue
@@ -44,7 +46,8 @@ func culprits(t *layerfs.Tree, ins *inspector) []Culprit {
 			c.Bytes += v.Size
 			c.Files++
 		}
-	}
+		return true
+	})
 	var out []Culprit
 	for _, c := range groups {
 		out = append(out, *c)

@@ -21,7 +21,13 @@ func (a *arena) add(s string) span {
 	}
 	last := len(a.chunks) - 1
 	if last < 0 || len(a.chunks[last])+len(s) > cap(a.chunks[last]) {
-		a.chunks = append(a.chunks, make([]byte, 0, chunkSize))
+		// Chunks start small (a layer may hold one file) and double up
+		// to chunkSize; a chunk's offsets must fit in 20 bits.
+		size := 4 << 10
+		if last >= 0 {
+			size = min(chunkSize, 2*cap(a.chunks[last]))
+		}
+		a.chunks = append(a.chunks, make([]byte, 0, max(size, len(s))))
 		last++
 	}
 	c := a.chunks[last]

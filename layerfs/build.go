@@ -14,17 +14,31 @@ func Build(ctx context.Context, img v1.Image, opts ...Option) (*Tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("layers: %w", err)
 	}
-	if len(layers) > maxLayers {
-		return nil, fmt.Errorf("%d layers: at most %d are supported", len(layers), maxLayers)
+	// The config names each layer's diff ID. Asking a compressed layer
+	// instead makes ggcr decompress it whole, a second time.
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
 	}
-	return BuildLayers(ctx, layers, opts...)
+	var diffIDs []v1.Hash
+	if len(cf.RootFS.DiffIDs) == len(layers) {
+		diffIDs = cf.RootFS.DiffIDs
+	}
+	return build(ctx, layers, diffIDs, opts)
 }
 
 // BuildLayers is [Build] for a list of layers, base first.
 func BuildLayers(ctx context.Context, layers []v1.Layer, opts ...Option) (*Tree, error) {
+	return build(ctx, layers, nil, opts)
+}
+
+func build(ctx context.Context, layers []v1.Layer, diffIDs []v1.Hash, opts []Option) (*Tree, error) {
 	o, err := makeOptions(opts)
 	if err != nil {
 		return nil, err
+	}
+	if len(layers) > maxLayers {
+		return nil, fmt.Errorf("%d layers: at most %d are supported", len(layers), maxLayers)
 	}
 	results := make([]*walked, len(layers))
 	done := make([]chan struct{}, len(layers))
@@ -43,7 +57,11 @@ func BuildLayers(ctx context.Context, layers []v1.Layer, opts ...Option) (*Tree,
 				return
 			}
 			g.Go(func() error {
-				w, err := walkLayer(gctx, i, l, &o)
+				var diffID v1.Hash
+				if diffIDs != nil {
+					diffID = diffIDs[i]
+				}
+				w, err := walkLayer(gctx, i, l, diffID, &o)
 				if err != nil {
 					return &LayerError{Index: i, Digest: digestOf(l, w), Err: err}
 				}

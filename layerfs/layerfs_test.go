@@ -264,3 +264,34 @@ func TestHostile(t *testing.T) {
 		}
 	}
 }
+
+func TestWalk(t *testing.T) {
+	tr, err := BuildLayers(t.Context(), []v1.Layer{tartest.Layer(t,
+		tartest.File("a/b/c", "1"), tartest.File("a/d", "2"), tartest.File("e", "3"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	tr.Walk(func(id ID, p string) bool {
+		if p != tr.Path(id) {
+			t.Errorf("Walk gives %q for node %d, Path says %q", p, id, tr.Path(id))
+		}
+		got = append(got, strings.Clone(p))
+		return true
+	})
+	slices.Sort(got)
+	if diff := cmp.Diff([]string{"/a", "/a/b", "/a/b/c", "/a/d", "/e"}, got); diff != "" {
+		t.Errorf("Walk (-want +got):\n%s", diff)
+	}
+}
+
+func TestCleanName(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"usr/bin/ls", "/usr/bin/ls"}, {"usr/bin/", "/usr/bin"}, {"./usr//bin/./ls", "/usr/bin/ls"},
+		{"./", "/"}, {".", "/"}, {"a/b/", "/a/b"}, {"a//", "/a"},
+	} {
+		if got, err := cleanName(tc.in); got != tc.want || err != nil {
+			t.Errorf("cleanName(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}

@@ -20,10 +20,10 @@ func (t *Tree) apply(w *walked) error {
 		ev int32
 		id ID
 	}
-	var marks []mark
+	marks := make([]mark, 0, w.entries.len())
 
-	for i := range w.entries {
-		e := &w.entries[i]
+	for i := range w.entries.len() {
+		e := w.entries.at(i)
 		if e.wh == whNone {
 			continue
 		}
@@ -33,8 +33,8 @@ func (t *Tree) apply(w *walked) error {
 			continue // deleting what is not there is allowed, and does nothing
 		}
 		if e.wh == whOpaque {
-			if t.nodes[id].typ == tar.TypeDir {
-				for c := t.nodes[id].child; c != none; c = t.nodes[c].next {
+			if t.nodes.at(int(id)).typ == tar.TypeDir {
+				for c := t.nodes.at(int(id)).child; c != none; c = t.nodes.at(int(c)).next {
 					if t.Present(c) {
 						t.remove(c, layer, CauseOpaque, lay)
 					}
@@ -43,12 +43,12 @@ func (t *Tree) apply(w *walked) error {
 			continue
 		}
 		t.remove(id, layer, CauseWhiteout, lay)
-		marks = append(marks, mark{t.nodes[id].last, id})
-		t.markAncestors(t.nodes[id].parent, layer)
+		marks = append(marks, mark{t.nodes.at(int(id)).last, id})
+		t.markAncestors(t.nodes.at(int(id)).parent, layer)
 	}
 
-	for i := range w.entries {
-		e := &w.entries[i]
+	for i := range w.entries.len() {
+		e := w.entries.at(i)
 		p := w.names.str(e.name)
 		if e.wh != whNone || p == "/" {
 			continue
@@ -61,7 +61,7 @@ func (t *Tree) apply(w *walked) error {
 		t.markAncestors(parent, layer)
 		if e.typ == tar.TypeLink {
 			target, ok := t.Lookup(w.names.str(e.link))
-			if !ok || !t.Present(target) || t.nodes[target].typ == tar.TypeDir {
+			if !ok || !t.Present(target) || t.nodes.at(int(target)).typ == tar.TypeDir {
 				return &EntryError{Name: p, Err: ErrBadLink}
 			}
 		}
@@ -74,7 +74,7 @@ func (t *Tree) apply(w *walked) error {
 		case !t.Present(id):
 			lay.Added++
 		default:
-			n := &t.nodes[id]
+			n := t.nodes.at(int(id))
 			if n.typ == tar.TypeDir && n.flags&flagImplicit != 0 && n.layer == layer {
 				// This layer made the directory for an earlier child; the
 				// entry only names it now.
@@ -83,7 +83,7 @@ func (t *Tree) apply(w *walked) error {
 				continue
 			}
 			if n.typ == tar.TypeDir && e.typ != tar.TypeDir {
-				for c := n.child; c != none; c = t.nodes[c].next {
+				for c := n.child; c != none; c = t.nodes.at(int(c)).next {
 					if t.Present(c) {
 						t.remove(c, layer, CauseReplaced, lay)
 					}
@@ -92,18 +92,18 @@ func (t *Tree) apply(w *walked) error {
 			kind = Modified
 			lay.Modified++
 		}
-		n := &t.nodes[id]
+		n := t.nodes.at(int(id))
 		n.size, n.mode, n.typ, n.layer, n.flags = e.size, e.mode, e.typ, layer, flagPresent
 		n.link = span{}
 		if e.link.n > 0 {
 			n.link = t.names.add(w.names.str(e.link))
 		}
 		t.record(id, event{size: e.size, layer: int32(layer), kind: kind, typ: e.typ})
-		marks = append(marks, mark{t.nodes[id].last, id})
+		marks = append(marks, mark{t.nodes.at(int(id)).last, id})
 	}
 
 	for _, m := range marks {
-		t.events[m.ev].leaf = t.nodes[m.id].childLayer != layer
+		t.events.at(int(m.ev)).leaf = t.nodes.at(int(m.id)).childLayer != layer
 	}
 	t.lastDir = "" // it points into the layer's arena, which goes now
 	return nil
@@ -114,20 +114,20 @@ func (t *Tree) apply(w *walked) error {
 // deletion costs what it removes.
 func (t *Tree) remove(id ID, layer int16, cause Cause, lay *Layer) int64 {
 	var sum int64
-	if t.nodes[id].typ == tar.TypeDir {
+	if t.nodes.at(int(id)).typ == tar.TypeDir {
 		sub := cause
 		if cause == CauseWhiteout {
 			sub = CauseParent
 		}
-		for c := t.nodes[id].child; c != none; c = t.nodes[c].next {
+		for c := t.nodes.at(int(id)).child; c != none; c = t.nodes.at(int(c)).next {
 			if t.Present(c) {
 				sum += t.remove(c, layer, sub, lay)
 			}
 		}
 	} else {
-		sum = t.nodes[id].size
+		sum = t.nodes.at(int(id)).size
 	}
-	n := &t.nodes[id]
+	n := t.nodes.at(int(id))
 	n.flags &^= flagPresent
 	t.record(id, event{size: sum, layer: int32(layer), kind: Deleted, cause: cause, typ: n.typ})
 	lay.Deleted++
@@ -145,7 +145,7 @@ func (t *Tree) ensureDir(dir string, layer int16) (ID, error) {
 	if dir == "/" {
 		return 0, nil
 	}
-	if dir == t.lastDir && t.Present(t.lastDirID) && t.nodes[t.lastDirID].typ == tar.TypeDir {
+	if dir == t.lastDir && t.Present(t.lastDirID) && t.nodes.at(int(t.lastDirID)).typ == tar.TypeDir {
 		return t.lastDirID, nil
 	}
 	id, err := t.makeDir(dir, layer)
@@ -169,7 +169,7 @@ func (t *Tree) makeDir(dir string, layer int16) (ID, error) {
 	}
 	id, ok := t.child(parent, base)
 	if ok && t.Present(id) {
-		switch t.nodes[id].typ {
+		switch t.nodes.at(int(id)).typ {
 		case tar.TypeDir:
 			return id, nil
 		case tar.TypeSymlink:
@@ -181,7 +181,7 @@ func (t *Tree) makeDir(dir string, layer int16) (ID, error) {
 	if !ok {
 		id = t.insert(parent, base)
 	}
-	n := &t.nodes[id]
+	n := t.nodes.at(int(id))
 	n.size, n.mode, n.typ, n.layer, n.link = 0, 0o755, tar.TypeDir, layer, span{}
 	n.flags = flagPresent | flagImplicit
 	t.record(id, event{layer: int32(layer), kind: Added, typ: tar.TypeDir})
@@ -190,7 +190,7 @@ func (t *Tree) makeDir(dir string, layer int16) (ID, error) {
 
 // markAncestors notes that layer put something beneath id and its parents.
 func (t *Tree) markAncestors(id ID, layer int16) {
-	for a := id; a != none && t.nodes[a].childLayer != layer; a = t.nodes[a].parent {
-		t.nodes[a].childLayer = layer
+	for a := id; a != none && t.nodes.at(int(a)).childLayer != layer; a = t.nodes.at(int(a)).parent {
+		t.nodes.at(int(a)).childLayer = layer
 	}
 }

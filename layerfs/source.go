@@ -26,9 +26,13 @@ type bufSection struct {
 	pos      int64 // current section offset
 }
 
-// readAhead is how much is read at once: a header and the small files that
-// usually follow it, without dragging large bodies through memory.
-const readAhead = 16 << 10
+// After a seek past a body the next header is read with a little around
+// it (bodies are often large, and copying them costs what the walk saves);
+// reading on sequentially means small files: read further ahead.
+const (
+	afterSeek = 4 << 10
+	readAhead = 64 << 10
+)
 
 func newBufSection(sr *io.SectionReader) *bufSection {
 	return &bufSection{sr: sr, buf: make([]byte, 0, readAhead)}
@@ -45,7 +49,11 @@ func (b *bufSection) Read(p []byte) (int, error) {
 			}
 			return n, err
 		}
-		n, err := b.sr.ReadAt(b.buf[:readAhead], b.pos)
+		want := afterSeek
+		if b.pos == b.bufStart+int64(len(b.buf)) {
+			want = readAhead
+		}
+		n, err := b.sr.ReadAt(b.buf[:want], b.pos)
 		b.buf, b.bufStart = b.buf[:n], b.pos
 		if n == 0 {
 			if err == nil {

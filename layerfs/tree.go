@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"io/fs"
 	"iter"
+	"unsafe"
 	"path"
 )
 
@@ -86,8 +87,8 @@ type Tree struct {
 	// Nodes keep only their base name: full paths would be most of the
 	// tree's memory. index finds a child by (parent, name).
 	names  arena
-	nodes  []node
-	events []event
+	nodes  chunked[node]
+	events chunked[event]
 	seed   maphash.Seed
 	index  map[uint64]ID // key(parent, name) → node; collisions go to spill
 	spill  map[childKey]ID
@@ -103,7 +104,7 @@ type childKey struct {
 
 func newTree() *Tree {
 	t := &Tree{seed: maphash.MakeSeed(), index: make(map[uint64]ID)}
-	t.nodes = append(t.nodes, node{parent: none, child: none, next: none,
+	t.nodes.add(node{parent: none, child: none, next: none,
 		first: -1, last: -1, typ: '5', mode: 0o755, flags: flagPresent | flagImplicit, childLayer: -1})
 	return t
 }
@@ -115,7 +116,7 @@ func (t *Tree) key(parent ID, name string) uint64 {
 // child finds the node called name in directory parent.
 func (t *Tree) child(parent ID, name string) (ID, bool) {
 	id, ok := t.index[t.key(parent, name)]
-	if ok && t.nodes[id].parent == parent && t.names.str(t.nodes[id].name) == name {
+	if ok && t.nodes.at(int(id)).parent == parent && t.names.str(t.nodes.at(int(id)).name) == name {
 		return id, true
 	}
 	if t.spill != nil {
@@ -147,11 +148,11 @@ func (t *Tree) Lookup(p string) (ID, bool) {
 }
 
 func (t *Tree) insert(parent ID, name string) ID {
-	id := ID(len(t.nodes))
+	id := ID(t.nodes.len())
 	sp := t.names.add(name)
-	t.nodes = append(t.nodes, node{name: sp, parent: parent, child: none, next: t.nodes[parent].child,
+	t.nodes.add(node{name: sp, parent: parent, child: none, next: t.nodes.at(int(parent)).child,
 		first: -1, last: -1, childLayer: -1})
-	t.nodes[parent].child = id
+	t.nodes.at(int(parent)).child = id
 	k := t.key(parent, name)
 	if _, taken := t.index[k]; taken {
 		if t.spill == nil {
@@ -166,11 +167,11 @@ func (t *Tree) insert(parent ID, name string) ID {
 
 func (t *Tree) record(id ID, e event) {
 	e.next = -1
-	i := int32(len(t.events))
-	t.events = append(t.events, e)
-	n := &t.nodes[id]
+	i := int32(t.events.len())
+	t.events.add(e)
+	n := t.nodes.at(int(id))
 	if n.last >= 0 {
-		t.events[n.last].next = i
+		t.events.at(int(n.last)).next = i
 	} else {
 		n.first = i
 	}
@@ -178,7 +179,7 @@ func (t *Tree) record(id ID, e event) {
 }
 
 // Len is the number of nodes, present or deleted, the root included.
-func (t *Tree) Len() int { return len(t.nodes) }
+func (t *Tree) Len() int { return t.nodes.len() }
 
 // Node describes one path of the tree in its current state.
 type Node struct {
@@ -195,7 +196,7 @@ type Node struct {
 
 // Stat describes node id.
 func (t *Tree) Stat(id ID) Node {
-	n := &t.nodes[id]
+	n := t.nodes.at(int(id))
 	return Node{
 		Path:     t.Path(id),
 		Size:     n.size,
@@ -213,7 +214,7 @@ func (t *Tree) Name(id ID) string {
 	if id == 0 {
 		return "/"
 	}
-	return t.names.str(t.nodes[id].name)
+	return t.names.str(t.nodes.at(int(id)).name)
 }
 
 // Path is the absolute path of node id. It is built on each call.
@@ -222,12 +223,12 @@ func (t *Tree) Path(id ID) string {
 		return "/"
 	}
 	n := 0
-	for a := id; a > 0; a = t.nodes[a].parent {
-		n += 1 + int(t.nodes[a].name.n)
+	for a := id; a > 0; a = t.nodes.at(int(a)).parent {
+		n += 1 + int(t.nodes.at(int(a)).name.n)
 	}
 	buf := make([]byte, n)
-	for a := id; a > 0; a = t.nodes[a].parent {
-		name := t.names.str(t.nodes[a].name)
+	for a := id; a > 0; a = t.nodes.at(int(a)).parent {
+		name := t.names.str(t.nodes.at(int(a)).name)
 		n -= len(name)
 		copy(buf[n:], name)
 		n--
@@ -238,7 +239,7 @@ func (t *Tree) Path(id ID) string {
 
 // Parent is the directory holding id; the root is its own parent.
 func (t *Tree) Parent(id ID) ID {
-	if p := t.nodes[id].parent; p != none {
+	if p := t.nodes.at(int(id)).parent; p != none {
 		return p
 	}
 	return 0
@@ -247,7 +248,7 @@ func (t *Tree) Parent(id ID) ID {
 // Children yields the nodes directly beneath id, present or deleted.
 func (t *Tree) Children(id ID) iter.Seq[ID] {
 	return func(yield func(ID) bool) {
-		for c := t.nodes[id].child; c != none; c = t.nodes[c].next {
+		for c := t.nodes.at(int(id)).child; c != none; c = t.nodes.at(int(c)).next {
 			if !yield(c) {
 				return
 			}
@@ -258,8 +259,8 @@ func (t *Tree) Children(id ID) iter.Seq[ID] {
 // History yields the events of id in layer order.
 func (t *Tree) History(id ID) iter.Seq[Event] {
 	return func(yield func(Event) bool) {
-		for i := t.nodes[id].first; i >= 0; i = t.events[i].next {
-			e := &t.events[i]
+		for i := t.nodes.at(int(id)).first; i >= 0; i = t.events.at(int(i)).next {
+			e := t.events.at(int(i))
 			if !yield(Event{Size: e.size, Layer: int(e.layer), Kind: e.kind, Cause: e.cause, Type: e.typ, Leaf: e.leaf}) {
 				return
 			}
@@ -268,7 +269,7 @@ func (t *Tree) History(id ID) iter.Seq[Event] {
 }
 
 // Present reports whether id is in the final filesystem.
-func (t *Tree) Present(id ID) bool { return t.nodes[id].flags&flagPresent != 0 }
+func (t *Tree) Present(id ID) bool { return t.nodes.at(int(id)).flags&flagPresent != 0 }
 
 // Resolve follows symlinks in p, within the root (".." never climbs above
 // "/"), and returns the node it names. It gives up after 40 links, as Linux does.
@@ -290,7 +291,7 @@ func (t *Tree) resolve(p string, depth int) (ID, bool) {
 		if !ok || !t.Present(id) {
 			return 0, false
 		}
-		n := &t.nodes[id]
+		n := t.nodes.at(int(id))
 		if n.typ == '2' { // symlink: restart from its target
 			target := t.names.str(n.link)
 			if !path.IsAbs(target) {
@@ -311,4 +312,32 @@ func cut(s string) (before, after string, found bool) {
 		}
 	}
 	return s, "", false
+}
+
+// Walk calls fn for every node beneath the root, each directory before
+// what it holds, with the node's path. The path shares one buffer across
+// calls, so it is valid only during the call: fn keeps it with
+// strings.Clone. Walking builds no strings, which matters at a million
+// paths. Walk stops when fn returns false.
+func (t *Tree) Walk(fn func(id ID, path string) bool) {
+	type frame struct {
+		id ID
+		n  int // length of the parent's path
+	}
+	buf := make([]byte, 0, 256)
+	stack := []frame{}
+	for c := t.nodes.at(int(0)).child; c != none; c = t.nodes.at(int(c)).next {
+		stack = append(stack, frame{c, 0})
+	}
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		buf = append(append(buf[:f.n], '/'), t.names.str(t.nodes.at(int(f.id)).name)...)
+		if !fn(f.id, unsafe.String(&buf[0], len(buf))) {
+			return
+		}
+		for c := t.nodes.at(int(f.id)).child; c != none; c = t.nodes.at(int(c)).next {
+			stack = append(stack, frame{c, len(buf)})
+		}
+	}
 }

@@ -57,21 +57,22 @@ type rawEntry struct {
 type walked struct {
 	layer   Layer
 	names   arena
-	entries []rawEntry
+	entries chunked[rawEntry]
 }
 
-// walkLayer reads layer idx once.
-func walkLayer(ctx context.Context, idx int, l v1.Layer, o *options) (*walked, error) {
-	w := &walked{layer: Layer{Index: idx, Compressed: -1}}
-	diffID, err := l.DiffID()
-	if err != nil {
-		return nil, fmt.Errorf("diff ID: %w", err)
-	}
-	w.layer.DiffID = diffID
-
+// walkLayer reads layer idx once. diffID, when the config gave it, saves
+// asking the layer, which may mean decompressing it.
+func walkLayer(ctx context.Context, idx int, l v1.Layer, diffID v1.Hash, o *options) (*walked, error) {
+	w := &walked{layer: Layer{Index: idx, Compressed: -1, DiffID: diffID}}
 	if s, ok := l.(sectioner); ok {
 		if sr, ok := s.UncompressedSection(); ok {
-			w.layer.Digest, w.layer.Seekable = diffID, true
+			if w.layer.DiffID.Hex == "" {
+				var err error
+				if w.layer.DiffID, err = l.DiffID(); err != nil {
+					return nil, fmt.Errorf("diff ID: %w", err)
+				}
+			}
+			w.layer.Digest, w.layer.Seekable = w.layer.DiffID, true
 			return w, w.walkSection(ctx, sr, o)
 		}
 	}
@@ -96,7 +97,7 @@ func (w *walked) walkSection(ctx context.Context, sr *io.SectionReader, o *optio
 	start := w.layer
 	end, err := w.scanSection(ctx, sr, o)
 	if errors.Is(err, errFallback) {
-		w.layer, w.entries, w.names = start, nil, arena{}
+		w.layer, w.entries, w.names = start, chunked[rawEntry]{}, arena{}
 		src := newBufSection(sr)
 		end, err = w.walkTar(ctx, src, func() int64 { return src.pos }, sr, o)
 	}
@@ -121,7 +122,15 @@ func (w *walked) walkStream(ctx context.Context, l v1.Layer, o *options) error {
 		return err
 	}
 	defer dec.Close()
-	src := &countReader{r: dec}
+	// The diff ID is checked when asked to, or computed when unknown:
+	// hashing every uncompressed byte costs a fifth of decompressing them.
+	var diffHash hash.Hash
+	var stream io.Reader = dec
+	if o.verify || w.layer.DiffID.Hex == "" {
+		diffHash = sha256.New()
+		stream = io.TeeReader(dec, diffHash)
+	}
+	src := &countReader{r: stream}
 	end, err := w.walkTar(ctx, src, func() int64 { return src.n }, nil, o)
 	if err != nil {
 		return err
@@ -138,6 +147,13 @@ func (w *walked) walkStream(ctx context.Context, l v1.Layer, o *options) error {
 	w.layer.Compressed = blob.n
 	if src.n == blob.n { // stored uncompressed: the blob is the tar
 		w.layer.Compressed = -1
+	}
+	if diffHash != nil {
+		if w.layer.DiffID.Hex == "" {
+			w.layer.DiffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", diffHash.Sum(nil))}
+		} else if err := check(diffHash, w.layer.DiffID); err != nil {
+			return fmt.Errorf("diff ID: %w", err)
+		}
 	}
 	return check(h, w.layer.Digest)
 }
@@ -181,11 +197,11 @@ func (w *walked) walkTar(ctx context.Context, r io.Reader, pos func() int64, ra 
 		end = start + data + pad(data)
 		dataBytes += data
 		w.layer.PaddingBytes += pad(data)
-		before := len(w.entries)
+		before := w.entries.len()
 		if err := w.add(hdr, data); err != nil {
 			return 0, &EntryError{Name: hdr.Name, Err: err}
 		}
-		if o.file != nil && data > 0 && len(w.entries) > before {
+		if o.file != nil && data > 0 && w.entries.len() > before {
 			var r io.Reader = tr
 			if ra != nil {
 				r = io.NewSectionReader(ra, start, data)
@@ -256,7 +272,7 @@ func (w *walked) add(hdr *tar.Header, data int64) error {
 		w.layer.FileBytes += data
 	}
 	e.name = w.names.add(p)
-	w.entries = append(w.entries, e)
+	w.entries.add(e)
 	return nil
 }
 
@@ -272,10 +288,17 @@ func cleanName(name string) (string, error) {
 	if strings.HasPrefix(name, "/") {
 		return "", ErrUnsafePath
 	}
-	for elem := range strings.SplitSeq(name, "/") {
-		if elem == ".." {
+	clean := true
+	for elem := range strings.SplitSeq(strings.TrimSuffix(name, "/"), "/") {
+		switch elem {
+		case "..":
 			return "", ErrUnsafePath
+		case "", ".":
+			clean = false
 		}
+	}
+	if clean { // the common case: path.Clean would copy it for nothing
+		return "/" + strings.TrimSuffix(name, "/"), nil
 	}
 	return path.Clean("/" + name), nil
 }

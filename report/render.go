@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -104,7 +105,9 @@ func (p *printer) section(title, note string) {
 	p.printf("%s%s\n", p.paint(bold, title), note)
 }
 
-// JSON writes r as indented JSON: fields in the order of the Go types
+// JSON writes r as JSON indented down to the items of its lists, one item
+// a line (full indentation made large reports several times slower to
+// write than to analyse): fields in the order of the Go types
 // (the schema in docs/analyze.md), lists in the report's order, and no HTML
 // escaping, so that history lines keep their && and <. The same report
 // gives the same bytes.
@@ -119,10 +122,71 @@ func JSON(w io.Writer, r *analyze.Report) error {
 	c.Culprits = nonNil(c.Culprits)
 	c.Recommendations = nonNil(c.Recommendations)
 	c.Dive.InefficientFiles = nonNil(c.Dive.InefficientFiles)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(&c)
+	if err := enc.Encode(&c); err != nil {
+		return err
+	}
+	_, err := w.Write(indentShallow(buf.Bytes(), 2))
+	return err
+}
+
+// indentShallow breaks compact JSON into lines down to depth levels of
+// objects and arrays; what is deeper stays on one line.
+func indentShallow(b []byte, depth int) []byte {
+	out := make([]byte, 0, len(b)+len(b)/8)
+	level, inString, escaped := 0, false, false
+	newline := func(l int) {
+		out = append(out, '\n')
+		for range l {
+			out = append(out, ' ', ' ')
+		}
+	}
+	for i, c := range b {
+		if inString {
+			out = append(out, c)
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+			out = append(out, c)
+		case '{', '[':
+			out = append(out, c)
+			level++
+			if level <= depth && i+1 < len(b) && b[i+1] != '}' && b[i+1] != ']' {
+				newline(level)
+			}
+		case '}', ']':
+			if level <= depth && i > 0 && b[i-1] != '{' && b[i-1] != '[' {
+				newline(level - 1)
+			}
+			level--
+			out = append(out, c)
+		case ',':
+			out = append(out, c)
+			if level <= depth {
+				newline(level)
+			}
+		case ':':
+			out = append(out, ':')
+			if level <= depth {
+				out = append(out, ' ')
+			}
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func nonNil[T any](s []T) []T {
