@@ -4,8 +4,8 @@ import (
 	"hash/maphash"
 	"io/fs"
 	"iter"
-	"unsafe"
 	"path"
+	"unsafe"
 )
 
 // ID names a node of a [Tree]. The root is 0.
