@@ -90,7 +90,7 @@ func (w *walked) walkSection(ctx context.Context, sr *io.SectionReader, o *optio
 		if _, err := io.Copy(h, io.NewSectionReader(sr, 0, sr.Size())); err != nil {
 			return err
 		}
-		if err := check(h, w.layer.DiffID); err != nil {
+		if err := check(fmt.Sprintf("sha256:%x", h.Sum(nil)), w.layer.DiffID); err != nil {
 			return err
 		}
 	}
@@ -115,51 +115,54 @@ func (w *walked) walkStream(ctx context.Context, l v1.Layer, o *options) error {
 		return err
 	}
 	defer rc.Close()
-	blob := &countReader{r: &ctxReader{ctx: ctx, r: rc}}
-	h := sha256.New()
-	dec, err := decompress(io.TeeReader(blob, h))
-	if err != nil {
-		return err
-	}
+	blob := hashing(&ctxReader{ctx: ctx, r: rc})
+	defer blob.Close()
+	dec := decompressing(blob)
 	defer dec.Close()
 	// The diff ID is checked when asked to, or computed when unknown:
 	// hashing every uncompressed byte costs a fifth of decompressing them.
 	var diffHash hash.Hash
-	var stream io.Reader = dec
+	stream := buffered(dec)
 	if o.verify || w.layer.DiffID.Hex == "" {
 		diffHash = sha256.New()
-		stream = io.TeeReader(dec, diffHash)
+		stream = io.TeeReader(stream, diffHash)
 	}
 	src := &countReader{r: stream}
 	end, err := w.walkTar(ctx, src, func() int64 { return src.n }, nil, o)
 	if err != nil {
 		return err
 	}
-	// Count what follows the end-of-archive blocks and hash the whole blob.
+	// Count what follows the end-of-archive blocks; the stages then end.
 	if _, err := io.Copy(io.Discard, src); err != nil {
 		return err
 	}
-	if _, err := io.Copy(io.Discard, io.TeeReader(blob, h)); err != nil {
+	if _, _, err := dec.wait(); err != nil {
+		return err
+	}
+	if _, err := io.Copy(io.Discard, blob); err != nil { // a blob may run on past the tar
+		return err
+	}
+	compressed, sum, err := blob.wait()
+	if err != nil {
 		return err
 	}
 	w.layer.TarBytes = src.n
 	w.layer.TrailerBytes = src.n - end
-	w.layer.Compressed = blob.n
-	if src.n == blob.n { // stored uncompressed: the blob is the tar
+	w.layer.Compressed = compressed
+	if src.n == compressed { // stored uncompressed: the blob is the tar
 		w.layer.Compressed = -1
 	}
 	if diffHash != nil {
 		if w.layer.DiffID.Hex == "" {
 			w.layer.DiffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", diffHash.Sum(nil))}
-		} else if err := check(diffHash, w.layer.DiffID); err != nil {
+		} else if err := check(fmt.Sprintf("sha256:%x", diffHash.Sum(nil)), w.layer.DiffID); err != nil {
 			return fmt.Errorf("diff ID: %w", err)
 		}
 	}
-	return check(h, w.layer.Digest)
+	return check(fmt.Sprintf("sha256:%x", sum), w.layer.Digest)
 }
 
-func check(h hash.Hash, want v1.Hash) error {
-	got := fmt.Sprintf("sha256:%x", h.Sum(nil))
+func check(got string, want v1.Hash) error {
 	if want.Algorithm == "sha256" && got != want.String() {
 		return fmt.Errorf("%w: content is %s, want %s", ErrDigestMismatch, got, want)
 	}
