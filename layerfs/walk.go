@@ -117,26 +117,21 @@ func (w *walked) walkStream(ctx context.Context, l v1.Layer, o *options) error {
 	defer rc.Close()
 	blob := hashing(&ctxReader{ctx: ctx, r: rc})
 	defer blob.Close()
-	dec := decompressing(blob)
-	defer dec.Close()
 	// The diff ID is checked when asked to, or computed when unknown:
 	// hashing every uncompressed byte costs a fifth of decompressing them.
 	var diffHash hash.Hash
-	stream := buffered(dec)
 	if o.verify || w.layer.DiffID.Hex == "" {
 		diffHash = sha256.New()
-		stream = io.TeeReader(stream, diffHash)
 	}
-	src := &countReader{r: stream}
-	end, err := w.walkTar(ctx, src, func() int64 { return src.n }, nil, o)
+	dec := decompressing(blob, diffHash)
+	defer dec.Close()
+	end, err := w.walkTar(ctx, dec, func() int64 { return dec.pos }, nil, o)
 	if err != nil {
 		return err
 	}
 	// Count what follows the end-of-archive blocks; the stages then end.
-	if _, err := io.Copy(io.Discard, src); err != nil {
-		return err
-	}
-	if _, _, err := dec.wait(); err != nil {
+	tarBytes, diffSum, err := dec.wait()
+	if err != nil {
 		return err
 	}
 	if _, err := io.Copy(io.Discard, blob); err != nil { // a blob may run on past the tar
@@ -146,16 +141,16 @@ func (w *walked) walkStream(ctx context.Context, l v1.Layer, o *options) error {
 	if err != nil {
 		return err
 	}
-	w.layer.TarBytes = src.n
-	w.layer.TrailerBytes = src.n - end
+	w.layer.TarBytes = tarBytes
+	w.layer.TrailerBytes = tarBytes - end
 	w.layer.Compressed = compressed
-	if src.n == compressed { // stored uncompressed: the blob is the tar
+	if tarBytes == compressed { // stored uncompressed: the blob is the tar
 		w.layer.Compressed = -1
 	}
 	if diffHash != nil {
 		if w.layer.DiffID.Hex == "" {
-			w.layer.DiffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", diffHash.Sum(nil))}
-		} else if err := check(fmt.Sprintf("sha256:%x", diffHash.Sum(nil)), w.layer.DiffID); err != nil {
+			w.layer.DiffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", diffSum)}
+		} else if err := check(fmt.Sprintf("sha256:%x", diffSum), w.layer.DiffID); err != nil {
 			return fmt.Errorf("diff ID: %w", err)
 		}
 	}
