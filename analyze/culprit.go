@@ -37,7 +37,7 @@ var Categories = []Category{
 	{"logs", "files left in /var/log"},
 }
 
-// classify returns the culprit category of path p (absolute and clean) and
+// Classify returns the culprit category of path p (absolute and clean) and
 // the root under which the analysis groups it; ok is false when p is no
 // culprit. A rule matches only what lies strictly beneath its root. Where
 // rules overlap the most specific wins: where p lies first
@@ -45,7 +45,7 @@ var Categories = []Category{
 //
 // It runs once per path of the image, so it switches on path prefixes and
 // returns substrings of p: no regexps, no allocations.
-func classify(p string) (category, root string, ok bool) {
+func Classify(p string) (category, root string, ok bool) {
 	if len(p) < 2 || p[0] != '/' {
 		return "", "", false
 	}

@@ -196,9 +196,9 @@ func TestClassify(t *testing.T) {
 	for _, tc := range classifyCases {
 		t.Run(tc.path, func(t *testing.T) {
 			t.Parallel()
-			category, root, ok := classify(tc.path)
+			category, root, ok := Classify(tc.path)
 			if category != tc.category || root != tc.root || ok != (tc.category != "") {
-				t.Errorf("classify(%q) = %q, %q, %v; want %q, %q, %v",
+				t.Errorf("Classify(%q) = %q, %q, %v; want %q, %q, %v",
 					tc.path, category, root, ok, tc.category, tc.root, tc.category != "")
 			}
 		})
@@ -223,7 +223,7 @@ func TestCategoriesCovered(t *testing.T) {
 		}
 		seen[tc.category] = true
 		if !listed[tc.category] {
-			t.Errorf("classify(%q) returns %q, missing from Categories", tc.path, tc.category)
+			t.Errorf("Classify(%q) returns %q, missing from Categories", tc.path, tc.category)
 		}
 	}
 	for name := range listed {
@@ -236,7 +236,7 @@ func TestCategoriesCovered(t *testing.T) {
 func TestClassifyDoesNotAllocate(t *testing.T) {
 	allocs := testing.AllocsPerRun(10, func() {
 		for _, tc := range classifyCases {
-			classify(tc.path)
+			Classify(tc.path)
 		}
 	})
 	if allocs != 0 {
@@ -251,18 +251,18 @@ func FuzzClassify(f *testing.F) {
 		f.Add(tc.path)
 	}
 	f.Fuzz(func(t *testing.T, p string) {
-		category, root, ok := classify(p)
+		category, root, ok := Classify(p)
 		if ok != (category != "") || !ok && root != "" {
-			t.Fatalf("classify(%q) = %q, %q, %v: ok disagrees", p, category, root, ok)
+			t.Fatalf("Classify(%q) = %q, %q, %v: ok disagrees", p, category, root, ok)
 		}
 		if !ok {
 			return
 		}
 		if !strings.HasPrefix(p, root) || len(p) <= len(root) || root != "/" && p[len(root)] != '/' {
-			t.Errorf("classify(%q) root %q: want a directory above the path", p, root)
+			t.Errorf("Classify(%q) root %q: want a directory above the path", p, root)
 		}
 		if !slices.ContainsFunc(Categories, func(c Category) bool { return c.Name == category }) {
-			t.Errorf("classify(%q) = %q, missing from Categories", p, category)
+			t.Errorf("Classify(%q) = %q, missing from Categories", p, category)
 		}
 	})
 }
@@ -303,7 +303,7 @@ func BenchmarkClassify(b *testing.B) {
 	var n int
 	for b.Loop() {
 		for _, p := range paths {
-			if _, _, ok := classify(p); ok {
+			if _, _, ok := Classify(p); ok {
 				n++
 			}
 		}

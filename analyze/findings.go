@@ -21,7 +21,7 @@ func culprits(t *layerfs.Tree, ins *inspector) []Culprit {
 	}
 	groups := map[key]*Culprit{}
 	t.Walk(func(id layerfs.ID, p string) bool {
-		category, root, ok := classify(p)
+		category, root, ok := Classify(p)
 		if !ok {
 			return true
 		}
