@@ -1,0 +1,114 @@
+package slim
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dietimage/diet/elfdeps"
+)
+
+// ErrInterpreted means the command is run by an interpreter (python, node,
+// java, ...): what the program imports cannot be read statically, so a
+// minimal image would be incomplete. Prune is the level for it.
+var ErrInterpreted = errors.New("the command runs an interpreter, whose imports a static closure cannot see")
+
+// ErrIncomplete means a library or interpreter the command needs is not in
+// the image: a minimal image would not start either.
+var ErrIncomplete = errors.New("the command needs files the image does not have")
+
+var interpreters = regexp.MustCompile(`^(python[0-9.]*|pypy[0-9.]*|node|nodejs|java|ruby[0-9.]*|perl[0-9.]*|php[0-9.]*|Rscript|dotnet)$`)
+
+// common are the files a running service commonly reads: kept when the
+// image has them.
+var common = []string{
+	"/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/host.conf",
+	"/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/cert.pem", "/etc/pki/tls/certs/ca-bundle.crt",
+	"/etc/mime.types", "/etc/localtime",
+}
+
+// Needs lists what the image's command needs to start, read from its
+// filesystem fsys (the rootfs, paths without a leading slash): the
+// entrypoint and command programs with their ELF closure (elfdeps), the
+// common files above, /tmp, the working directory, the user's home, and
+// the time zone database when the environment sets TZ. Paths are absolute.
+func Needs(fsys fs.FS, cf *v1.ConfigFile) ([]string, error) {
+	argv := append(slices.Clone(cf.Config.Entrypoint), cf.Config.Cmd...)
+	if len(argv) == 0 {
+		return nil, errors.New("the image has neither entrypoint nor command")
+	}
+	programs := []string{argv[0]}
+	// "sh -c 'exec /app --flag'" runs what follows -c: keep its first word too.
+	if len(argv) >= 3 && argv[1] == "-c" {
+		if f := strings.Fields(argv[2]); len(f) > 0 {
+			programs = append(programs, strings.TrimPrefix(f[0], "exec "))
+		}
+	}
+	for _, p := range programs {
+		if interpreters.MatchString(path.Base(p)) {
+			return nil, fmt.Errorf("%w: %s", ErrInterpreted, p)
+		}
+	}
+	workdir := cmpOr(cf.Config.WorkingDir, "/")
+	res, err := elfdeps.Closure(fsys, programs, elfdeps.WithEnv(cf.Config.Env), elfdeps.WithWorkingDir(workdir))
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Missing) > 0 {
+		m := res.Missing[0]
+		return nil, fmt.Errorf("%w: %s needs %s", ErrIncomplete, m.Needer, m.Name)
+	}
+	for _, p := range res.Files {
+		if interpreters.MatchString(path.Base(p)) && !strings.Contains(path.Base(p), ".so") {
+			return nil, fmt.Errorf("%w: %s", ErrInterpreted, p)
+		}
+	}
+	out := append(slices.Clone(res.Files), "/tmp", path.Clean("/"+workdir))
+	for _, p := range common {
+		if _, err := fs.Stat(fsys, p[1:]); err == nil {
+			out = append(out, p)
+		}
+	}
+	if home := homeOf(fsys, cf.Config.User); home != "" {
+		out = append(out, home)
+	}
+	for _, e := range cf.Config.Env {
+		if _, err := fs.Stat(fsys, "usr/share/zoneinfo"); err == nil && strings.HasPrefix(e, "TZ=") {
+			out = append(out, "/usr/share/zoneinfo")
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// homeOf finds user's home directory in the image's /etc/passwd.
+func homeOf(fsys fs.FS, user string) string {
+	name, _, _ := strings.Cut(user, ":")
+	if name == "" {
+		name = "0"
+	}
+	b, err := fs.ReadFile(fsys, "etc/passwd")
+	if err != nil {
+		return ""
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) >= 6 && (f[0] == name || f[2] == name) && strings.HasPrefix(f[5], "/") {
+			return path.Clean(f[5])
+		}
+	}
+	return ""
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,76 @@
+package slim
+
+import (
+	"fmt"
+	"path"
+	"time"
+)
+
+// Level is how far slimming goes.
+type Level int
+
+// Levels, from the least to the most aggressive.
+const (
+	Squash Level = iota + 1
+	Prune
+	Minimal
+)
+
+var levelNames = map[Level]string{Squash: "squash", Prune: "prune", Minimal: "minimal"}
+
+func (l Level) String() string { return levelNames[l] }
+
+// ParseLevel reads a level's name.
+func ParseLevel(s string) (Level, error) {
+	for l, name := range levelNames {
+		if name == s {
+			return l, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown level %q (want squash, prune or minimal)", s)
+}
+
+// Option configures [Plan].
+type Option func(*options)
+
+type options struct {
+	keepBase int // -1: find the base from the history
+	keep     []string
+	remove   []string
+	keepSet  []string // extra paths kept by Minimal (the entrypoint's closure)
+	args     string   // the command line, recorded in the history
+	created  time.Time
+}
+
+// WithKeepBase keeps the first n layers byte-identical (default: found
+// from the history).
+func WithKeepBase(n int) Option { return func(o *options) { o.keepBase = n } }
+
+// WithKeep keeps paths matching the glob whatever the rules say.
+func WithKeep(glob string) Option { return func(o *options) { o.keep = append(o.keep, glob) } }
+
+// WithRemove removes paths matching the glob.
+func WithRemove(glob string) Option { return func(o *options) { o.remove = append(o.remove, glob) } }
+
+// WithPaths names the paths Minimal keeps (with their parent directories):
+// the entrypoint's closure, which the caller computes over the rootfs.
+func WithPaths(paths []string) Option { return func(o *options) { o.keepSet = append(o.keepSet, paths...) } }
+
+// WithHistory records how diet was called in the new layer's history.
+func WithHistory(args string) Option { return func(o *options) { o.args = args } }
+
+func makeOptions(opts []Option) (options, error) {
+	o := options{keepBase: -1}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	for _, g := range append(o.keep, o.remove...) {
+		if _, err := path.Match(g, "/"); err != nil {
+			return o, fmt.Errorf("bad glob %q: %w", g, err)
+		}
+	}
+	if o.keepBase < -1 {
+		return o, fmt.Errorf("keep-base must not be negative, got %d", o.keepBase)
+	}
+	return o, nil
+}

@@ -1,0 +1,178 @@
+package slim
+
+import (
+	"archive/tar"
+	"cmp"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dietimage/diet/analyze"
+	"github.com/dietimage/diet/layerfs"
+)
+
+// Plan is what slimming keeps, hides and removes.
+type Plan struct {
+	Level    Level
+	KeepBase int // layers kept byte-identical below the new one
+	// Removed lists what the rules left out of the new layer, grouped by
+	// rule and root, largest first.
+	Removed      []Removal
+	RemovedBytes int64
+
+	tree      *layerfs.Tree
+	keep      []bool   // by node: written into the new layer
+	whiteouts []string // base paths the new layer must hide
+	opts      options
+}
+
+// Removal is a group of paths a rule left out.
+type Removal struct {
+	Rule  string `json:"rule"` // a culprit category, or "remove:GLOB"
+	Path  string `json:"path"`
+	Bytes int64  `json:"bytes"`
+	Files int    `json:"files"`
+}
+
+// pruned are the culprit categories Prune leaves out. Toolchains go too,
+// unless the entrypoint lives in one.
+var pruned = map[string]bool{
+	"apk-cache": true, "apt-lists": true, "apt-archives": true, "pip-cache": true, "npm-cache": true,
+	"go-build-cache": true, "go-module-cache": true, "cargo-registry": true, "maven-repository": true,
+	"gradle-cache": true, "source-tree": true, "headers": true, "static-libs": true, "docs": true,
+	"man-pages": true, "locales": true, "temp": true, "logs": true,
+	"toolchain-go": true, "toolchain-gcc": true, "toolchain-rust": true, "toolchain-jdk": true,
+}
+
+// NewPlan decides, for the image img whose merged tree is t, what level
+// keeps.
+func NewPlan(img v1.Image, t *layerfs.Tree, level Level, opts ...Option) (*Plan, error) {
+	o, err := makeOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	o.created = cf.Created.Time
+	p := &Plan{Level: level, tree: t, keep: make([]bool, t.Len()), opts: o}
+	switch {
+	case level == Minimal:
+		p.KeepBase = 0
+	case o.keepBase >= 0:
+		p.KeepBase = min(o.keepBase, len(t.Layers))
+	default:
+		p.KeepBase = baseLayers(cf.History, len(t.Layers))
+	}
+	used := entryDirs(cf)
+	kept := keepSet(o.keepSet)
+	removed := map[[2]string]*Removal{}
+	t.Walk(func(id layerfs.ID, name string) bool {
+		n := t.Stat(id)
+		if !n.Present || n.Layer < p.KeepBase {
+			return true
+		}
+		rule, root := p.rule(name, kept, used)
+		if rule == "" {
+			p.keep[id] = true
+			return true
+		}
+		if n.Type == tar.TypeReg {
+			k := [2]string{rule, root}
+			r := removed[k]
+			if r == nil {
+				r = &Removal{Rule: rule, Path: strings.Clone(root)}
+				removed[k] = r
+			}
+			r.Bytes += n.Size
+			r.Files++
+			p.RemovedBytes += n.Size
+		}
+		return true
+	})
+	for _, r := range removed {
+		p.Removed = append(p.Removed, *r)
+	}
+	slices.SortFunc(p.Removed, func(a, b Removal) int {
+		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Path, b.Path))
+	})
+	if p.KeepBase > 0 {
+		p.whiteouts = hidden(t, p.KeepBase)
+	}
+	return p, nil
+}
+
+// rule names why path p leaves the new layer, or "" when it stays.
+func (p *Plan) rule(name string, kept map[string]bool, used []string) (rule, root string) {
+	if matches(p.opts.keep, name) {
+		return "", ""
+	}
+	for _, g := range p.opts.remove {
+		if matches([]string{g}, name) {
+			return "remove:" + g, g
+		}
+	}
+	switch p.Level {
+	case Minimal:
+		if !kept[name] {
+			return "minimal", "/"
+		}
+	case Prune:
+		category, root, ok := analyze.Classify(name)
+		if ok && pruned[category] && !inside(used, root) {
+			return category, root
+		}
+	}
+	return "", ""
+}
+
+// matches reports whether p or one of its parents matches a glob.
+func matches(globs []string, p string) bool {
+	for _, g := range globs {
+		for q := p; ; q = path.Dir(q) {
+			if ok, _ := path.Match(g, q); ok {
+				return true
+			}
+			if q == "/" {
+				break
+			}
+		}
+	}
+	return false
+}
+
+// inside reports whether one of paths lies under root.
+func inside(paths []string, root string) bool {
+	for _, p := range paths {
+		if p == root || strings.HasPrefix(p, root+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// entryDirs are the programs the image runs: a toolchain holding one is in use.
+func entryDirs(cf *v1.ConfigFile) []string {
+	var out []string
+	for _, a := range append(slices.Clone(cf.Config.Entrypoint), cf.Config.Cmd...) {
+		if strings.HasPrefix(a, "/") {
+			out = append(out, path.Clean(a))
+		}
+	}
+	return out
+}
+
+// keepSet is the paths Minimal keeps, with every parent directory.
+func keepSet(paths []string) map[string]bool {
+	set := map[string]bool{"/": true}
+	for _, p := range paths {
+		for q := path.Clean("/" + p); !set[q]; q = path.Dir(q) {
+			set[q] = true
+		}
+	}
+	return set
+}

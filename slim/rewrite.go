@@ -1,0 +1,153 @@
+package slim
+
+import (
+	"archive/tar"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"slices"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dietimage/diet/layerfs"
+)
+
+// writeLayer streams the kept entries of layers[from:] into one tar in w:
+// whiteouts first (they apply to the layers below), then each kept path
+// once, in layer and archive order, with its original header.
+func (p *Plan) writeLayer(ctx context.Context, layers []v1.Layer, w io.Writer) error {
+	tw := tar.NewWriter(w)
+	for _, wh := range p.whiteouts {
+		dir, base := path.Split(wh)
+		if err := tw.WriteHeader(&tar.Header{Name: rel(path.Join(dir, ".wh."+base)), Typeflag: tar.TypeReg,
+			Mode: 0o644, Format: tar.FormatPAX}); err != nil {
+			return err
+		}
+	}
+	written := make([]bool, p.tree.Len())
+	if err := p.writeDirs(tw, written); err != nil {
+		return err
+	}
+	for i := p.KeepBase; i < len(layers); i++ {
+		if err := p.copyLayer(ctx, i, layers[i], tw, written); err != nil {
+			return fmt.Errorf("layer %d: %w", i, err)
+		}
+	}
+	return tw.Close()
+}
+
+// copyLayer copies from layer i the entries whose version is the final one.
+func (p *Plan) copyLayer(ctx context.Context, i int, l v1.Layer, tw *tar.Writer, written []bool) error {
+	rc, err := l.Uncompressed()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := path.Clean("/" + hdr.Name)
+		id, ok := p.tree.Lookup(name)
+		if !ok || !p.keep[id] || written[id] {
+			continue // whiteouts, and what is deleted, replaced or left out
+		}
+		if n := p.tree.Stat(id); n.Layer != i || n.Implicit {
+			continue
+		}
+		if hdr.Typeflag == tar.TypeLink {
+			target, ok := p.tree.Lookup(path.Clean("/" + hdr.Linkname))
+			if !ok || !written[target] {
+				continue // its target was left out: the link would not load
+			}
+			hdr.Linkname = rel(p.tree.Path(target))
+		}
+		h := *hdr
+		h.Name = rel(name)
+		if h.Typeflag == tar.TypeDir {
+			h.Name += "/"
+		}
+		if err := tw.WriteHeader(&h); err != nil {
+			return err
+		}
+		if h.Typeflag == tar.TypeReg || h.Typeflag == tar.TypeRegA {
+			if _, err := io.Copy(tw, tr); err != nil {
+				return err
+			}
+		}
+		written[id] = true
+	}
+}
+
+// writeDirs writes first the directories no layer entry names (a layer
+// made them for a file that may be gone now) and, on an empty base, every
+// directory kept, with its mode: what is kept then has its parents.
+func (p *Plan) writeDirs(tw *tar.Writer, written []bool) error {
+	type dir struct {
+		path string
+		id   layerfs.ID
+	}
+	var dirs []dir
+	for id := layerfs.ID(1); int(id) < p.tree.Len(); id++ {
+		n := p.tree.Stat(id)
+		if p.keep[id] && n.Type == tar.TypeDir && (n.Implicit || p.Level == Minimal) {
+			dirs = append(dirs, dir{n.Path, id})
+		}
+	}
+	slices.SortFunc(dirs, func(a, b dir) int { return strings.Compare(a.path, b.path) })
+	for _, d := range dirs {
+		n := p.tree.Stat(d.id)
+		mode := int64(n.Mode.Perm()) | 0o100 // a directory must stay searchable
+		if n.Implicit {
+			mode = 0o755
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: rel(d.path) + "/", Typeflag: tar.TypeDir, Mode: mode,
+			ModTime: p.opts.created, Format: tar.FormatPAX}); err != nil {
+			return err
+		}
+		written[d.id] = true
+	}
+	return nil
+}
+
+func rel(p string) string { return p[1:] }
+
+// spool writes the new layer to a temporary file, unlinked at once (the
+// open descriptor keeps it), and returns it with its diff ID and size.
+func (p *Plan) spool(ctx context.Context, layers []v1.Layer, dir string) (*os.File, v1.Hash, int64, error) {
+	f, err := os.CreateTemp(dir, "diet-layer-*.tar")
+	if err != nil {
+		return nil, v1.Hash{}, 0, err
+	}
+	os.Remove(f.Name())
+	h := sha256.New()
+	cw := &counter{w: io.MultiWriter(f, h)}
+	if err := p.writeLayer(ctx, layers, cw); err != nil {
+		f.Close()
+		return nil, v1.Hash{}, 0, err
+	}
+	return f, v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", h.Sum(nil))}, cw.n, nil
+}
+
+type counter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *counter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
+}

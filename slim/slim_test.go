@@ -1,0 +1,154 @@
+package slim
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/layerfs"
+)
+
+// story is the story's mistake at small scale: a base, a build that leaves
+// caches, and a separate RUN that deletes them.
+func story(t *testing.T) v1.Image {
+	img := tartest.Image(t,
+		tartest.Step{CreatedBy: "/bin/sh -c #(nop) ADD file:0123 in / ", Entries: []tartest.Entry{
+			tartest.Dir("etc"), tartest.File("etc/os-release", "ID=debian\n"), tartest.Sized("usr/lib/libc.so.6", 2000),
+			tartest.Symlink("lib", "usr/lib"), tartest.Sized("var/lib/apt/lists/deb_Packages", 700), tartest.Dir("tmp"),
+		}},
+		tartest.Step{CreatedBy: `/bin/sh -c #(nop)  CMD ["bash"]`, Empty: true},
+		tartest.Step{CreatedBy: "/bin/sh -c go build -o /usr/local/bin/app .", Entries: []tartest.Entry{
+			tartest.Sized("root/go/pkg/mod/cache/download/x.zip", 3000), tartest.Sized("root/go/src/app/main.go", 500),
+			tartest.Sized("root/.cache/go-build/00/abc-d", 2000), tartest.Exec("usr/local/bin/app", []byte("app!")),
+			tartest.Sized("usr/share/doc/app/README", 300), tartest.Hardlink("usr/local/bin/app2", "usr/local/bin/app"),
+		}},
+		tartest.Step{CreatedBy: "/bin/sh -c rm -rf /root/go /root/.cache /var/lib/apt/lists/*", Entries: []tartest.Entry{
+			tartest.Whiteout("root/go"), tartest.Whiteout("root/.cache"), tartest.Whiteout("var/lib/apt/lists/deb_Packages"),
+		}},
+		tartest.Step{CreatedBy: `/bin/sh -c #(nop)  ENTRYPOINT ["/usr/local/bin/app"]`, Empty: true},
+	)
+	img, err := mutate.Config(img, v1.Config{Entrypoint: []string{"/usr/local/bin/app"}, Env: []string{"PATH=/usr/bin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func build(t *testing.T, img v1.Image) *layerfs.Tree {
+	t.Helper()
+	tr, err := layerfs.Build(t.Context(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// final lists the present paths as "path type size mode link".
+func final(t *testing.T, img v1.Image) []string {
+	tr := build(t, img)
+	var out []string
+	for id := layerfs.ID(1); int(id) < tr.Len(); id++ {
+		if n := tr.Stat(id); n.Present {
+			out = append(out, fmt.Sprintf("%s %c %d %o %s", n.Path, n.Type, n.Size, n.Mode, n.Link))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func slimmed(t *testing.T, img v1.Image, level Level, opts ...Option) (*Plan, v1.Image) {
+	t.Helper()
+	p, err := NewPlan(img, build(t, img), level, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.Rewrite(t.Context(), img, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validate.Image(out); err != nil {
+		t.Fatalf("validate.Image: %v", err)
+	}
+	return p, out
+}
+
+func TestSquashKeepsBaseAndFinalFilesystem(t *testing.T) {
+	img := story(t)
+	p, out := slimmed(t, img, Squash)
+	if p.KeepBase != 1 {
+		t.Errorf("KeepBase = %d, want 1 (the layers before CMD [\"bash\"])", p.KeepBase)
+	}
+	if diff := cmp.Diff(final(t, img), final(t, out)); diff != "" {
+		t.Errorf("final filesystem changed (-original +squashed):\n%s", diff)
+	}
+	before, _ := img.Layers()
+	after, _ := out.Layers()
+	if len(after) != 2 {
+		t.Fatalf("squashed image has %d layers, want the base and one", len(after))
+	}
+	d0, _ := before[0].DiffID()
+	d1, _ := after[0].DiffID()
+	if d0 != d1 {
+		t.Errorf("base layer changed: %s -> %s", d0, d1)
+	}
+	tr := build(t, out)
+	if got := tr.Layers[1].FileBytes; got != 4+300 {
+		t.Errorf("new layer holds %d file bytes, want the app and its README (304): caches and sources gone", got)
+	}
+	cf, _ := out.ConfigFile()
+	if cf.Config.Entrypoint[0] != "/usr/local/bin/app" || cf.History[len(cf.History)-1].CreatedBy != "diet slim --level squash" {
+		t.Errorf("config not carried over or history not told: %+v", cf.History)
+	}
+}
+
+func TestPrune(t *testing.T) {
+	img := story(t)
+	p, out := slimmed(t, img, Prune, WithKeep("/usr/share/doc/keepme"))
+	got := final(t, out)
+	for _, s := range got {
+		if strings.HasPrefix(s, "/usr/share/doc/app") {
+			t.Errorf("docs kept: %s", s)
+		}
+	}
+	if p.RemovedBytes != 300 || len(p.Removed) != 1 || p.Removed[0].Rule != "docs" {
+		t.Errorf("removed %d bytes by %+v, want the 300-byte README by rule docs", p.RemovedBytes, p.Removed)
+	}
+}
+
+func TestMinimal(t *testing.T) {
+	img := story(t)
+	p, out := slimmed(t, img, Minimal, WithPaths([]string{"/usr/local/bin/app", "/usr/lib/libc.so.6", "/lib"}))
+	want := []string{
+		"/lib 2 0 777 usr/lib",
+		"/usr 5 0 755 ",
+		"/usr/lib 5 0 755 ",
+		"/usr/lib/libc.so.6 0 2000 644 ",
+		"/usr/local 5 0 755 ",
+		"/usr/local/bin 5 0 755 ",
+		"/usr/local/bin/app 0 4 755 ",
+	}
+	if diff := cmp.Diff(want, final(t, out)); diff != "" {
+		t.Errorf("minimal filesystem (-want +got):\n%s", diff)
+	}
+	if layers, _ := out.Layers(); len(layers) != 1 || p.KeepBase != 0 {
+		t.Errorf("minimal image has %d layers over %d base ones, want one on nothing", len(layers), p.KeepBase)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	img := story(t)
+	_, a := slimmed(t, img, Squash)
+	_, b := slimmed(t, img, Squash)
+	da, _ := a.Digest()
+	db, _ := b.Digest()
+	if da != db {
+		t.Errorf("two runs give %s and %s", da, db)
+	}
+}
