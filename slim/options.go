@@ -54,7 +54,9 @@ func WithRemove(glob string) Option { return func(o *options) { o.remove = appen
 
 // WithPaths names the paths Minimal keeps (with their parent directories):
 // the entrypoint's closure, which the caller computes over the rootfs.
-func WithPaths(paths []string) Option { return func(o *options) { o.keepSet = append(o.keepSet, paths...) } }
+func WithPaths(paths []string) Option {
+	return func(o *options) { o.keepSet = append(o.keepSet, paths...) }
+}
 
 // WithHistory records how diet was called in the new layer's history.
 func WithHistory(args string) Option { return func(o *options) { o.args = args } }
