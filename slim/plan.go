@@ -23,10 +23,21 @@ type Plan struct {
 	Removed      []Removal
 	RemovedBytes int64
 
+	// Written describes the new layer once Rewrite has made it.
+	Written Written
+
 	tree      *layerfs.Tree
 	keep      []bool   // by node: written into the new layer
 	whiteouts []string // base paths the new layer must hide
 	opts      options
+}
+
+// Written is what the new layer holds.
+type Written struct {
+	Entries      int   `json:"entries"`
+	FileBytes    int64 `json:"file_bytes"`
+	SymlinkBytes int64 `json:"symlink_bytes"`
+	TarBytes     int64 `json:"tar_bytes"`
 }
 
 // Removal is a group of paths a rule left out.

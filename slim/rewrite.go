@@ -82,11 +82,16 @@ func (p *Plan) copyLayer(ctx context.Context, i int, l v1.Layer, tw *tar.Writer,
 		if err := tw.WriteHeader(&h); err != nil {
 			return err
 		}
-		if h.Typeflag == tar.TypeReg || h.Typeflag == tar.TypeRegA {
+		switch h.Typeflag {
+		case tar.TypeReg, tar.TypeRegA:
 			if _, err := io.Copy(tw, tr); err != nil {
 				return err
 			}
+			p.Written.FileBytes += h.Size
+		case tar.TypeSymlink:
+			p.Written.SymlinkBytes += int64(len(h.Linkname))
 		}
+		p.Written.Entries++
 		written[id] = true
 	}
 }
@@ -134,10 +139,12 @@ func (p *Plan) spool(ctx context.Context, layers []v1.Layer, dir string) (*os.Fi
 	os.Remove(f.Name())
 	h := sha256.New()
 	cw := &counter{w: io.MultiWriter(f, h)}
+	p.Written = Written{}
 	if err := p.writeLayer(ctx, layers, cw); err != nil {
 		f.Close()
 		return nil, v1.Hash{}, 0, err
 	}
+	p.Written.TarBytes = cw.n
 	return f, v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", h.Sum(nil))}, cw.n, nil
 }
 

@@ -152,3 +152,18 @@ func TestDeterministic(t *testing.T) {
 		t.Errorf("two runs give %s and %s", da, db)
 	}
 }
+
+func TestReportSizes(t *testing.T) {
+	img := story(t)
+	p, out := slimmed(t, img, Squash)
+	r := p.Report("in", "out")
+	tr := build(t, out)
+	var after int64
+	for _, l := range tr.Layers {
+		after += l.FileBytes + l.SymlinkBytes
+	}
+	if r.After.Bytes != after || r.Before.Bytes-r.After.Bytes != r.SavedBytes || r.SavedBytes != 3000+500+2000 {
+		// The apt lists live in the base, which stays byte-identical: hidden, not saved.
+		t.Errorf("report %+v; measured after %d; want 5500 saved (the deleted caches and sources)", r, after)
+	}
+}

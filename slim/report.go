@@ -1,0 +1,58 @@
+package slim
+
+// Schema names the version of the JSON form of [Report].
+const Schema = "diet.slim/v1"
+
+// Report says what slimming did: sizes before and after as docker counts
+// them, what each rule removed, and whether the result still runs.
+type Report struct {
+	Schema     string        `json:"schema"`
+	Input      string        `json:"input"`
+	Output     string        `json:"output"`
+	Level      string        `json:"level"`
+	KeepBase   int           `json:"keep_base"`
+	Before     Size          `json:"before"`
+	After      Size          `json:"after"`
+	SavedBytes int64         `json:"saved_bytes"`
+	Removed    []Removal     `json:"removed"`
+	Verify     *Verification `json:"verify"` // nil unless asked for
+}
+
+// Size is an image's size in layers and docker's bytes (files and symlink
+// targets, uncompressed).
+type Size struct {
+	Layers int   `json:"layers"`
+	Bytes  int64 `json:"bytes"`
+}
+
+// Verification is the outcome of running the original and the slimmed
+// image the same way.
+type Verification struct {
+	With     string   `json:"with"` // "sandbox" or "docker"
+	Command  []string `json:"command"`
+	Same     bool     `json:"same"`
+	Reason   string   `json:"reason,omitempty"`
+	Original int      `json:"original_exit"`
+	Slimmed  int      `json:"slimmed_exit"`
+	Output   string   `json:"output"` // the slimmed run's stdout, trimmed
+}
+
+// Report sums the plan up once Rewrite has run; Verify is the caller's.
+func (p *Plan) Report(input, output string) *Report {
+	r := &Report{Schema: Schema, Input: input, Output: output, Level: p.Level.String(), KeepBase: p.KeepBase,
+		Removed: p.Removed}
+	for i, l := range p.tree.Layers {
+		r.Before.Bytes += l.FileBytes + l.SymlinkBytes
+		if i < p.KeepBase {
+			r.After.Bytes += l.FileBytes + l.SymlinkBytes
+		}
+	}
+	r.Before.Layers = len(p.tree.Layers)
+	r.After.Layers = p.KeepBase + 1
+	r.After.Bytes += p.Written.FileBytes + p.Written.SymlinkBytes
+	r.SavedBytes = r.Before.Bytes - r.After.Bytes
+	if r.Removed == nil {
+		r.Removed = []Removal{}
+	}
+	return r
+}
