@@ -28,6 +28,7 @@ func (p *Plan) Rewrite(ctx context.Context, img v1.Image, dir string) (v1.Image,
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	p.opts.tempDir = dir
 	f, diffID, size, err := p.spool(ctx, layers, dir)
 	if err != nil {
 		return nil, err

@@ -39,6 +39,8 @@ type options struct {
 	remove   []string
 	keepSet  []string // extra paths kept by Minimal (the entrypoint's closure)
 	args     string   // the command line, recorded in the history
+	strip    bool
+	tempDir  string
 	created  time.Time
 }
 
@@ -57,6 +59,11 @@ func WithRemove(glob string) Option { return func(o *options) { o.remove = appen
 func WithPaths(paths []string) Option {
 	return func(o *options) { o.keepSet = append(o.keepSet, paths...) }
 }
+
+// WithStrip strips symbol tables and debug sections from the ELF files of
+// the new layer with binutils' strip. Verification decides whether the
+// result still runs.
+func WithStrip(b bool) Option { return func(o *options) { o.strip = b } }
 
 // WithHistory records how diet was called in the new layer's history.
 func WithHistory(args string) Option { return func(o *options) { o.args = args } }

@@ -38,6 +38,9 @@ type Written struct {
 	FileBytes    int64 `json:"file_bytes"`
 	SymlinkBytes int64 `json:"symlink_bytes"`
 	TarBytes     int64 `json:"tar_bytes"`
+	// Stripped counts the ELF files strip made smaller, by StrippedBytes.
+	Stripped      int   `json:"stripped"`
+	StrippedBytes int64 `json:"stripped_bytes"`
 }
 
 // Removal is a group of paths a rule left out.

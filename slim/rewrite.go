@@ -79,13 +79,29 @@ func (p *Plan) copyLayer(ctx context.Context, i int, l v1.Layer, tw *tar.Writer,
 		if h.Typeflag == tar.TypeDir {
 			h.Name += "/"
 		}
+		var body io.Reader = tr
+		if p.opts.strip && (h.Typeflag == tar.TypeReg || h.Typeflag == tar.TypeRegA) && h.Size > 1024 {
+			f, size, stripped, err := stripBody(ctx, p.opts.tempDir, tr)
+			if err != nil {
+				return err
+			}
+			defer f.Close() // the error paths; closed below once copied
+			if stripped {
+				p.Written.StrippedBytes += h.Size - size
+				p.Written.Stripped++
+			}
+			body, h.Size = f, size
+		}
 		if err := tw.WriteHeader(&h); err != nil {
 			return err
 		}
 		switch h.Typeflag {
 		case tar.TypeReg, tar.TypeRegA:
-			if _, err := io.Copy(tw, tr); err != nil {
+			if _, err := io.Copy(tw, body); err != nil {
 				return err
+			}
+			if c, ok := body.(io.Closer); ok {
+				c.Close() // a stripped copy: one open file at a time
 			}
 			p.Written.FileBytes += h.Size
 		case tar.TypeSymlink:
