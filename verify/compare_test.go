@@ -1,0 +1,53 @@
+package verify
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestCompare(t *testing.T) {
+	t.Parallel()
+	ok := &Result{Stdout: []byte("a\nb\n"), Stderr: []byte("warn\n"), Missing: []string{"/etc/ld.so.cache"}}
+	tests := []struct {
+		name     string
+		original *Result
+		slimmed  *Result
+		same     bool
+		reason   string
+	}{
+		{"equal", ok, ok, true, ""},
+		{"stderr only", ok, &Result{Stdout: []byte("a\nb\n")}, true, `stderr differs from line 1: "", original "warn"`},
+		{"stdout", ok, &Result{Stdout: []byte("a\nc\n"), Stderr: []byte("warn\n")}, false, `stdout differs from line 2: "c", original "b"`},
+		{"exit code and missing file", ok,
+			&Result{ExitCode: 127, Stderr: []byte("warn\n"), Missing: []string{"/etc/ld.so.cache", "/lib/libz.so.1"}}, false,
+			`first missing file /lib/libz.so.1; exit code 127, original 0; stdout differs from line 1: "", original "a"`},
+		{"original untraced", &Result{}, &Result{ExitCode: 1, Missing: []string{"/x"}}, false, "first missing file /x; exit code 1, original 0"},
+		{"timed out", &Result{}, &Result{ExitCode: 137, TimedOut: true}, false, "exit code 137 (timed out), original 0"},
+		{"both timed out", &Result{ExitCode: 137, TimedOut: true}, &Result{ExitCode: 137, TimedOut: true}, true, ""},
+		{"no result", ok, nil, false, "no result to compare"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			same, reason := Compare(tc.original, tc.slimmed)
+			if same != tc.same || reason != tc.reason {
+				t.Errorf("Compare = %v, %q; want %v, %q", same, reason, tc.same, tc.reason)
+			}
+		})
+	}
+}
+
+func ExampleCompare() {
+	original := &Result{Stdout: []byte("ok\n")}
+	slimmed := &Result{
+		ExitCode: 127,
+		Stderr:   []byte("app: error while loading shared libraries: libz.so.1\n"),
+		Missing:  []string{"/lib/x86_64-linux-gnu/libz.so.1"},
+	}
+	same, reason := Compare(original, slimmed)
+	fmt.Println(same)
+	fmt.Println(reason)
+	// Output:
+	// false
+	// first missing file /lib/x86_64-linux-gnu/libz.so.1; exit code 127, original 0; stdout differs from line 1: "", original "ok"; stderr differs from line 1: "app: error while loading shared libraries: libz.so.1", original ""
+}

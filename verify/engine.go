@@ -1,0 +1,141 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// RunEngine runs c in the image tagged tag ("name:tag") of the docker-archive
+// at archive, on the Docker engine: docker load, then a container with no
+// network (--network none, --pull never) that runs exactly c.Argv (its first
+// word as the entrypoint) with c.Env, c.WorkingDir and c.User. It is the
+// oracle for [Run]: the same command should give the same [Result].
+//
+// What it adds it removes: the container always, and the tag unless the
+// engine already had it, which then points again where it did. At the
+// timeout ([WithTimeout]) the container is killed and the Result says
+// TimedOut. [WithTrace] is ignored: Missing stays nil. An engine that
+// refuses a request gives an [ErrEngine] error with its message.
+func RunEngine(ctx context.Context, archive, tag string, c Command, opts ...Option) (*Result, error) {
+	o, err := makeOptions(opts)
+	if err == nil {
+		var r *Result
+		if r, err = runEngine(ctx, archive, tag, c, o); err == nil {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("run %q in %s (%s) on the engine: %w", c.Argv, tag, archive, err)
+}
+
+func runEngine(ctx context.Context, archive, tag string, c Command, o options) (*Result, error) {
+	if len(c.Argv) == 0 {
+		return nil, ErrNoCommand
+	}
+	before, _ := docker(ctx, "image", "inspect", "--format", "{{.Id}}", tag)
+	if _, err := docker(ctx, "load", "--input", archive); err != nil {
+		return nil, err
+	}
+	defer restoreTag(tag, before)
+
+	name := "diet-verify-" + strings.ToLower(rand.Text()[:12])
+	args := []string{"create", "--name", name, "--network", "none", "--pull", "never", "--entrypoint", c.Argv[0]}
+	for _, kv := range c.Env {
+		if strings.Contains(kv, "=") { // a bare KEY would copy our own variable
+			args = append(args, "--env", kv)
+		}
+	}
+	if c.WorkingDir != "" {
+		args = append(args, "--workdir", c.WorkingDir)
+	}
+	if c.User != "" {
+		args = append(args, "--user", c.User)
+	}
+	args = append(append(args, "--", tag), c.Argv[1:]...)
+	if _, err := docker(ctx, args...); err != nil {
+		return nil, err
+	}
+	defer cleanup("rm", "--force", name)
+
+	tctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	start := exec.CommandContext(tctx, "docker", "start", "--attach", name)
+	var stdout, stderr capped
+	start.Stdout, start.Stderr = &stdout, &stderr
+	var killed atomic.Bool
+	start.Cancel = func() error {
+		killed.Store(true)
+		cleanup("kill", name) // killing the client alone leaves the container running
+		return start.Process.Kill()
+	}
+	start.WaitDelay = 2 * time.Second
+	start.Run() // its status is the client's: the container's comes from inspect
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	r := &Result{Stdout: stdout.buf.Bytes(), Stderr: stderr.buf.Bytes(), TimedOut: killed.Load()}
+	if r.TimedOut {
+		r.ExitCode = 128 + 9 // SIGKILL, as docker kill reports it
+		return r, nil
+	}
+	code, err := docker(ctx, "inspect", "--format", "{{.State.ExitCode}}", name)
+	if err != nil {
+		return nil, err
+	}
+	if r.ExitCode, err = strconv.Atoi(code); err != nil {
+		return nil, fmt.Errorf("%w: exit code %q", ErrEngine, code)
+	}
+	return r, nil
+}
+
+// docker runs the docker CLI and returns its trimmed stdout; a failure is
+// an ErrEngine error with what the engine said.
+func docker(ctx context.Context, args ...string) (string, error) {
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "docker", args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		if errors.Is(err, exec.ErrNotFound) {
+			return "", fmt.Errorf("%w: %w", ErrEngine, err)
+		}
+		return "", fmt.Errorf("%w: docker %s: %s", ErrEngine, args[0], msg)
+	}
+	return strings.TrimSpace(stdout.String()), nil
+}
+
+// cleanup runs a docker command that must happen even when the run's
+// context is done, and whose failure changes nothing for the caller.
+func cleanup(args ...string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	docker(ctx, args...)
+}
+
+// restoreTag undoes what docker load did to tag: it goes if it was not
+// there, and points again at the image it named before otherwise. The loaded
+// image itself goes with its last tag.
+func restoreTag(tag, before string) {
+	after, err := docker(context.Background(), "image", "inspect", "--format", "{{.Id}}", tag)
+	switch {
+	case err != nil || after == before:
+	case before == "":
+		cleanup("rmi", tag)
+	default:
+		cleanup("tag", before, tag)
+		cleanup("rmi", after) // refused, and so kept, if other tags name it
+	}
+}

@@ -1,0 +1,23 @@
+package verify
+
+import "errors"
+
+// Causes of the errors of this package, for [errors.Is]. Layer and entry
+// problems of [Extract] are [layerfs.LayerError] and [layerfs.EntryError],
+// as everywhere else in diet, with [layerfs.ErrUnsafePath] and
+// [layerfs.ErrBadLink] as their causes.
+var (
+	// ErrNotEmpty: Extract was given a directory that already holds files.
+	ErrNotEmpty = errors.New("directory is not empty")
+	// ErrNoCommand: neither an override, nor the image's Entrypoint or Cmd,
+	// names a program to run.
+	ErrNoCommand = errors.New("no command: the image has no Entrypoint and no Cmd")
+	// ErrNoSandbox: this machine cannot build the sandbox (not root, no
+	// util-linux unshare, or the kernel refused a namespace or a mount).
+	ErrNoSandbox = errors.New("no sandbox")
+	// ErrUnknownUser: the user or group of a command is a name that the
+	// image's /etc/passwd or /etc/group does not list.
+	ErrUnknownUser = errors.New("unknown user or group")
+	// ErrEngine: the Docker engine refused a request of RunEngine.
+	ErrEngine = errors.New("docker engine")
+)
