@@ -9,9 +9,10 @@
 //     hard links that lead out stop the extraction with an error naming the
 //     layer and the entry, never a silent skip. A later entry replaces an
 //     earlier one and is never written through it.
-//   - Memory grows with the number of paths of one layer (whiteouts must
-//     spare what their own layer wrote), never with the number of bytes:
-//     file bodies stream from the layer to the disk.
+//   - Memory grows with the number of paths of one layer (opaque markers
+//     must spare what their own layer wrote) and of directories of the image
+//     (their modes and times are applied last), never with the number of
+//     bytes: file bodies stream from the layer to the disk.
 //   - [Run] changes only the rootfs it is given, a scratch copy: it makes
 //     /proc, /dev and the working directory there. Its mounts live in the
 //     sandbox's own mount namespace and die with it; a trace file of its own
@@ -23,10 +24,12 @@
 //   - The sandbox matches the engine where a command can tell: PATH and HOME
 //     defaults, the user and group from the image's /etc/passwd and
 //     /etc/group, the working directory made when missing, exit codes 126,
-//     127 and 128+signal, no network but loopback. It differs in what no
-//     verification should rest on: no supplementary groups, no /sys, no
-//     /etc/hosts or /etc/resolv.conf, the host's hostname, and the full
-//     capabilities of root.
+//     127 and 128+signal, no network but loopback, /tmp as the image has it
+//     (none, if it has none: a slimmed image that lost its /tmp must fail
+//     here as it would there). It differs in what no verification should
+//     rest on: no supplementary groups, no /sys, no /etc/hosts or
+//     /etc/resolv.conf, the host's hostname, and the full capabilities of
+//     root.
 //   - The sandbox contains accidents, not attacks: a command running as
 //     root can leave a chroot. Verify images you would run anyway.
 //   - The library prints nothing and starts no goroutine that outlives a

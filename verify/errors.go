@@ -13,7 +13,8 @@ var (
 	// names a program to run.
 	ErrNoCommand = errors.New("no command: the image has no Entrypoint and no Cmd")
 	// ErrNoSandbox: this machine cannot build the sandbox (not root, no
-	// util-linux unshare, or the kernel refused a namespace or a mount).
+	// util-linux unshare, the kernel refused a namespace, a mount or a
+	// device node, or strace could not trace).
 	ErrNoSandbox = errors.New("no sandbox")
 	// ErrUnknownUser: the user or group of a command is a name that the
 	// image's /etc/passwd or /etc/group does not list.

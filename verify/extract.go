@@ -29,8 +29,8 @@ import (
 // link to such a name, and an entry that would reach outside dir through a
 // symlink (an absolute one, or one that climbs out) stop the extraction with a
 // [layerfs.EntryError] naming the entry, inside a [layerfs.LayerError] naming
-// the layer. Nothing is skipped silently: a rootfs missing entries would not
-// show how the image runs. Symlinks that stay inside dir are followed, as the
+// the layer. Such an entry is never skipped silently: a rootfs missing
+// entries would not show how the image runs. Symlinks that stay inside dir are followed, as the
 // engine follows them when it unpacks a layer.
 //
 // Device nodes are skipped; FIFOs are made. Modes (setuid, setgid and sticky
