@@ -10,6 +10,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/dietimage/diet/internal/ctxio"
 )
 
 // openArchive opens the docker save tarball r.path.
@@ -103,7 +105,7 @@ func spool(ctx context.Context, r io.Reader, dir string) (*os.File, int64, error
 		f.Close()
 		return nil, 0, err
 	}
-	n, err := io.Copy(f, ctxReader{ctx: ctx, r: r})
+	n, err := io.Copy(f, ctxio.Reader(ctx, r))
 	if err != nil {
 		f.Close()
 		return nil, n, err

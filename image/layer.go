@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/dietimage/diet/internal/ctxio"
 )
 
 // compression is how a blob is stored, from its magic bytes.
@@ -157,26 +159,11 @@ func (l *archiveLayer) section() *io.SectionReader {
 	return io.NewSectionReader(ra, off, n)
 }
 
-// reader stops with the open context's error once it is cancelled.
+// reader stops with the open context's error once it is cancelled;
+// closing it does nothing, the archive file outlives its readers.
 func (l *archiveLayer) reader(r io.Reader) io.ReadCloser {
-	return ctxReader{ctx: l.ctx, r: r}
+	return io.NopCloser(ctxio.Reader(l.ctx, r))
 }
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-// Read implements io.Reader.
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
-
-// Close implements io.Closer; the archive file outlives its readers.
-func (ctxReader) Close() error { return nil }
 
 // short abbreviates a digest for messages: sha256:0123456789ab….
 func short(h v1.Hash) string {

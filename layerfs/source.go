@@ -83,18 +83,6 @@ func (b *bufSection) Seek(off int64, whence int) (int64, error) {
 	return off, nil
 }
 
-// countReader counts the bytes a stream yields.
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 var (
 	gzipMagic = []byte{0x1f, 0x8b}
 	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}

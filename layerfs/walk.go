@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dietimage/diet/internal/ctxio"
 )
 
 // Layer is what the walk learned about one layer.
@@ -115,7 +117,7 @@ func (w *walked) walkStream(ctx context.Context, l v1.Layer, o *options) error {
 		return err
 	}
 	defer rc.Close()
-	blob := hashing(&ctxReader{ctx: ctx, r: rc})
+	blob := hashing(ctxio.Reader(ctx, rc))
 	defer blob.Close()
 	// The diff ID is checked when asked to, or computed when unknown:
 	// hashing every uncompressed byte costs a fifth of decompressing them.
@@ -299,17 +301,4 @@ func cleanName(name string) (string, error) {
 		return "/" + strings.TrimSuffix(name, "/"), nil
 	}
 	return path.Clean("/" + name), nil
-}
-
-// ctxReader stops reading once ctx is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

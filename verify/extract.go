@@ -15,6 +15,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/dietimage/diet/internal/ctxio"
 	"github.com/dietimage/diet/layerfs"
 )
 
@@ -95,7 +96,7 @@ func (x *extractor) layer(ctx context.Context, l v1.Layer) error {
 		return err
 	}
 	defer rc.Close()
-	tr := tar.NewReader(&ctxReader{ctx: ctx, r: rc})
+	tr := tar.NewReader(ctxio.Reader(ctx, rc))
 	x.seen = map[string]bool{}
 	for {
 		hdr, err := tr.Next()
@@ -167,18 +168,4 @@ func layerName(l v1.Layer, i int, diffIDs []v1.Hash) string {
 		return d.String()
 	}
 	return "unknown digest"
-}
-
-// ctxReader stops reading once ctx is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-// Read implements io.Reader.
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
