@@ -11,7 +11,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-// Option configures [Open].
+// Option configures [Open] and [Write].
 type Option func(*options)
 
 type options struct {
@@ -20,6 +20,7 @@ type options struct {
 	insecure    bool
 	keychain    authn.Keychain
 	tempDir     string
+	jobs        int // Write: layers compressed at once
 	errs        []error
 }
 
@@ -28,6 +29,7 @@ func makeOptions(opts ...Option) (*options, error) {
 	o := &options{
 		platform: v1.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
 		keychain: authn.DefaultKeychain,
+		jobs:     runtime.GOMAXPROCS(0),
 	}
 	for _, opt := range opts {
 		opt(o)
@@ -39,6 +41,9 @@ func makeOptions(opts ...Option) (*options, error) {
 	}
 	if o.keychain == nil {
 		o.errs = append(o.errs, tag(ErrInvalid, errors.New("WithKeychain(nil): want a keychain")))
+	}
+	if o.jobs < 1 {
+		o.errs = append(o.errs, tag(ErrInvalid, fmt.Errorf("WithJobs(%d): want at least 1", o.jobs)))
 	}
 	return o, errors.Join(o.errs...)
 }
@@ -66,6 +71,13 @@ func WithKeychain(k authn.Keychain) Option {
 // unlinked as soon as it is created. The default, "", is os.TempDir().
 func WithTempDir(dir string) Option {
 	return func(o *options) { o.tempDir = dir }
+}
+
+// WithJobs sets how many layers [Write] compresses at once (for oci: and
+// docker://); the default is runtime.GOMAXPROCS(0). It never changes the
+// bytes written.
+func WithJobs(n int) Option {
+	return func(o *options) { o.jobs = n }
 }
 
 // platformPart is what OCI allows in os, architecture and variant in practice.

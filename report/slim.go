@@ -20,6 +20,9 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 	p.printf("  before  %-24s %s\n", Human(r.Before.Bytes), plural(r.Before.Layers, "layer"))
 	p.printf("  after   %-24s %s\n", Human(r.After.Bytes), plural(r.After.Layers, "layer"))
 	p.printf("  saved   %-24s %s of the image\n", p.paint(green, Human(r.SavedBytes)), share(r.SavedBytes, r.Before.Bytes))
+	if r.Stripped > 0 {
+		p.printf("  strip   %-24s from %s\n", Human(r.StrippedBytes), plural(r.Stripped, "ELF file"))
+	}
 	if len(r.Removed) > 0 {
 		p.printf("\n%s\n", p.paint(bold, "Removed by rule"))
 		for _, rm := range r.Removed {

@@ -6,16 +6,19 @@ const Schema = "diet.slim/v1"
 // Report says what slimming did: sizes before and after as docker counts
 // them, what each rule removed, and whether the result still runs.
 type Report struct {
-	Schema     string        `json:"schema"`
-	Input      string        `json:"input"`
-	Output     string        `json:"output"`
-	Level      string        `json:"level"`
-	KeepBase   int           `json:"keep_base"`
-	Before     Size          `json:"before"`
-	After      Size          `json:"after"`
-	SavedBytes int64         `json:"saved_bytes"`
-	Removed    []Removal     `json:"removed"`
-	Verify     *Verification `json:"verify"` // nil unless asked for
+	Schema     string    `json:"schema"`
+	Input      string    `json:"input"`
+	Output     string    `json:"output"`
+	Level      string    `json:"level"`
+	KeepBase   int       `json:"keep_base"`
+	Before     Size      `json:"before"`
+	After      Size      `json:"after"`
+	SavedBytes int64     `json:"saved_bytes"`
+	Removed    []Removal `json:"removed"`
+	// Stripped counts the ELF files strip made smaller, by StrippedBytes.
+	Stripped      int           `json:"stripped"`
+	StrippedBytes int64         `json:"stripped_bytes"`
+	Verify        *Verification `json:"verify"` // nil unless asked for
 }
 
 // Size is an image's size in layers and docker's bytes (files and symlink
@@ -51,6 +54,7 @@ func (p *Plan) Report(input, output string) *Report {
 	r.After.Layers = p.KeepBase + 1
 	r.After.Bytes += p.Written.FileBytes + p.Written.SymlinkBytes
 	r.SavedBytes = r.Before.Bytes - r.After.Bytes
+	r.Stripped, r.StrippedBytes = p.Written.Stripped, p.Written.StrippedBytes
 	if r.Removed == nil {
 		r.Removed = []Removal{}
 	}

@@ -1,0 +1,253 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/dietimage/diet/image"
+	"github.com/dietimage/diet/layerfs"
+	"github.com/dietimage/diet/report"
+	"github.com/dietimage/diet/slim"
+	"github.com/dietimage/diet/verify"
+)
+
+// slimFlags are the flags of diet slim.
+type slimFlags struct {
+	output     string
+	level      string
+	keepBase   int
+	keep       []string
+	remove     []string
+	verify     bool
+	verifyCmd  string
+	verifyWith string
+	timeout    time.Duration
+	force      bool
+	strip      bool
+	format     format
+	platform   string
+	insecure   bool
+	jobs       int
+}
+
+func (f *slimFlags) add(fs *pflag.FlagSet) {
+	f.format = formatText
+	fs.StringVarP(&f.output, "output", "o", "", "where to write the slimmed image: docker-archive:PATH, oci:DIR, docker://REF or docker-daemon:REF")
+	fs.StringVar(&f.level, "level", "squash", "how far to go: squash, prune or minimal")
+	fs.IntVar(&f.keepBase, "keep-base", -1, "keep the first N layers byte-identical (default: the base image's, from the history)")
+	fs.StringArrayVar(&f.keep, "keep", nil, "keep paths matching GLOB (or under a match) whatever the rules say; repeatable")
+	fs.StringArrayVar(&f.remove, "remove", nil, "remove paths matching GLOB (or under a match); repeatable")
+	fs.BoolVar(&f.verify, "verify", false, "run the original and the slimmed image the same way and compare; on a difference nothing is written")
+	fs.StringVar(&f.verifyCmd, "verify-cmd", "", "the command to verify with, instead of the image's entrypoint and cmd (split on spaces)")
+	fs.StringVar(&f.verifyWith, "verify-with", "sandbox", "where to run verification: sandbox (chroot with namespaces) or docker")
+	fs.DurationVar(&f.timeout, "verify-timeout", 10*time.Second, "how long each verification run may take")
+	fs.BoolVar(&f.strip, "strip", false, "strip symbol tables and debug sections from ELF files (binutils strip); verify decides")
+	fs.BoolVar(&f.force, "force", false, "write the slimmed image even when verification finds a difference")
+	fs.Var(&f.format, "format", "output format: text or json")
+	fs.StringVar(&f.platform, "platform", "", "image of a multi-platform index, as os/arch[/variant]")
+	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP for docker:// registries")
+	fs.IntVar(&f.jobs, "jobs", 0, "layers read at once (0: one per CPU)")
+}
+
+// options validates the flags and turns them into library options.
+func (f *slimFlags) options() (slim.Level, []image.Option, []slim.Option, error) {
+	level, err := slim.ParseLevel(f.level)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("--level: %w", err)
+	}
+	if f.output == "" {
+		return 0, nil, nil, errors.New("--output is required")
+	}
+	if f.verifyWith != "sandbox" && f.verifyWith != "docker" {
+		return 0, nil, nil, fmt.Errorf("--verify-with %q: want sandbox or docker", f.verifyWith)
+	}
+	if f.jobs < 0 || f.timeout <= 0 {
+		return 0, nil, nil, errors.New("--jobs must be 0 or more and --verify-timeout positive")
+	}
+	iopts := []image.Option{image.WithInsecure(f.insecure)}
+	if f.platform != "" {
+		p, err := image.ParsePlatform(f.platform)
+		if err != nil {
+			return 0, nil, nil, fmt.Errorf("--platform: %w", err)
+		}
+		iopts = append(iopts, image.WithPlatform(p))
+	}
+	sopts := []slim.Option{slim.WithHistory(f.history(level)), slim.WithStrip(f.strip)}
+	if f.keepBase >= 0 {
+		sopts = append(sopts, slim.WithKeepBase(f.keepBase))
+	}
+	for _, g := range f.keep {
+		sopts = append(sopts, slim.WithKeep(g))
+	}
+	for _, g := range f.remove {
+		sopts = append(sopts, slim.WithRemove(g))
+	}
+	return level, iopts, sopts, nil
+}
+
+// history is how the new layer's history tells what diet did: the flags
+// that change the output, in a fixed order, so that equal runs give equal
+// images.
+func (f *slimFlags) history(level slim.Level) string {
+	s := "--level " + level.String()
+	if f.keepBase >= 0 {
+		s += fmt.Sprintf(" --keep-base %d", f.keepBase)
+	}
+	for _, g := range f.keep {
+		s += " --keep " + g
+	}
+	for _, g := range f.remove {
+		s += " --remove " + g
+	}
+	if f.strip {
+		s += " --strip"
+	}
+	return s
+}
+
+func newSlimCmd(g *globals) *cobra.Command {
+	f := &slimFlags{}
+	cmd := &cobra.Command{
+		Use:   "slim IMAGE -o OUT",
+		Short: "Make an image smaller without rebuilding it",
+		Long: "slim writes a smaller copy of IMAGE. --level squash merges the layers above the base into\n" +
+			"one, dropping every deleted and overwritten byte, and keeps the base layers byte-identical;\n" +
+			"prune also leaves out caches, sources, headers, docs, locales and unused toolchains;\n" +
+			"minimal keeps only what the entrypoint needs, on an empty base. --verify runs the\n" +
+			"original and the result the same way and writes nothing when they differ.",
+		Example: "  diet slim app.tar -o docker-archive:app-slim.tar\n" +
+			"  diet slim --level prune --keep '/usr/share/locale/en*' docker-daemon:app:1 -o docker-daemon:app:1-slim\n" +
+			"  diet slim --level minimal --verify --verify-cmd '/app --version' app.tar -o oci:out",
+		Args: exactArgs(1, "one IMAGE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			level, iopts, sopts, err := f.options()
+			if err != nil {
+				return usage(cmd, err)
+			}
+			return runSlim(cmd, g, f, args[0], level, iopts, sopts)
+		},
+	}
+	f.add(cmd.Flags())
+	return cmd
+}
+
+func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level slim.Level, iopts []image.Option, sopts []slim.Option) error {
+	ctx := cmd.Context()
+	img, err := image.Open(ctx, ref, iopts...)
+	if err != nil {
+		return err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return &inputError{ref: ref, err: err}
+	}
+	var bopts []layerfs.Option
+	if f.jobs > 0 {
+		bopts = append(bopts, layerfs.WithJobs(f.jobs))
+	}
+	tree, err := layerfs.Build(ctx, img, bopts...)
+	if err != nil {
+		return &inputError{ref: ref, err: err}
+	}
+	tmp, err := os.MkdirTemp("", "diet-slim-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	var root string // the original's rootfs, when something needs it
+	if level == slim.Minimal || (f.verify && f.verifyWith == "sandbox") {
+		root = filepath.Join(tmp, "original")
+		if err := verify.Extract(ctx, img, root); err != nil {
+			return &inputError{ref: ref, err: err}
+		}
+	}
+	if level == slim.Minimal {
+		paths, err := slim.Needs(os.DirFS(root), cf)
+		if err != nil {
+			return &inputError{ref: ref, err: fmt.Errorf("minimal: %w", err)}
+		}
+		sopts = append(sopts, slim.WithPaths(paths))
+	}
+	plan, err := slim.NewPlan(img, tree, level, sopts...)
+	if err != nil {
+		return &inputError{ref: ref, err: err}
+	}
+	out, err := plan.Rewrite(ctx, img, tmp)
+	if err != nil {
+		return &inputError{ref: ref, err: err}
+	}
+	rep := plan.Report(ref, f.output)
+	if f.verify {
+		if rep.Verify, err = verifyRuns(cmd, f, tmp, root, img, out, cf); err != nil {
+			return err
+		}
+	}
+	render := func() error {
+		if f.format == formatJSON {
+			return report.SlimJSON(cmd.OutOrStdout(), rep)
+		}
+		return report.SlimText(cmd.OutOrStdout(), rep, report.TextOptions{Color: g.color, Width: g.width})
+	}
+	if rep.Verify != nil && !rep.Verify.Same && !f.force {
+		if err := render(); err != nil {
+			return err
+		}
+		return &exitError{code: 1, err: fmt.Errorf("%s: the slimmed image does not run like the original (%s); nothing written, --force writes it anyway",
+			ref, rep.Verify.Reason)}
+	}
+	if err := image.Write(ctx, out, f.output, iopts...); err != nil {
+		return err
+	}
+	return render()
+}
+
+// verifyRuns runs the original and the slimmed image the same way.
+func verifyRuns(cmd *cobra.Command, f *slimFlags, tmp, root string, img, out v1.Image, cf *v1.ConfigFile) (*slim.Verification, error) {
+	ctx := cmd.Context()
+	c, err := verify.CommandOf(cf, nil)
+	if f.verifyCmd != "" { // the whole command, entrypoint included
+		c.Argv, err = strings.Fields(f.verifyCmd), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	opts := []verify.Option{verify.WithTimeout(f.timeout), verify.WithTrace(true)}
+	var before, after *verify.Result
+	if f.verifyWith == "docker" {
+		for i, im := range []v1.Image{img, out} {
+			tag := fmt.Sprintf("diet-verify:%d-%d", os.Getpid(), i)
+			archive := filepath.Join(tmp, fmt.Sprintf("verify-%d.tar", i))
+			if err := image.Write(ctx, im, "docker-archive:"+archive+":"+tag); err != nil {
+				return nil, err
+			}
+			r, err := verify.RunEngine(ctx, archive, tag, c, opts...)
+			if err != nil {
+				return nil, err
+			}
+			before, after = after, r
+		}
+	} else {
+		slimRoot := filepath.Join(tmp, "slimmed")
+		if err := verify.Extract(ctx, out, slimRoot); err != nil {
+			return nil, err
+		}
+		if before, err = verify.Run(ctx, root, c, opts...); err != nil {
+			return nil, err
+		}
+		if after, err = verify.Run(ctx, slimRoot, c, opts...); err != nil {
+			return nil, err
+		}
+	}
+	same, reason := verify.Compare(before, after)
+	return &slim.Verification{With: f.verifyWith, Command: c.Argv, Same: same, Reason: reason,
+		Original: before.ExitCode, Slimmed: after.ExitCode, Output: strings.TrimSpace(string(after.Stdout))}, nil
+}
