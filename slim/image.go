@@ -2,14 +2,13 @@ package slim
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -33,25 +32,46 @@ func (p *Plan) Rewrite(ctx context.Context, img v1.Image, dir string) (v1.Image,
 	if err != nil {
 		return nil, err
 	}
-	top, err := partial.UncompressedToLayer(&fileLayer{f: f, size: size, diffID: diffID})
-	if err != nil {
-		return nil, err
-	}
-	var keep []v1.Layer
-	for _, l := range layers[:p.KeepBase] {
-		// Only the layer itself: a descriptor carried from another
-		// manifest (empty annotations and the like) would not survive
-		// the round trip through JSON, and the manifest would not verify.
-		keep = append(keep, struct{ v1.Layer }{l})
-	}
-	out, err := mutate.AppendLayers(empty.Image, append(keep, top)...)
-	if err != nil {
-		return nil, err
-	}
 	ncf := cf.DeepCopy()
 	ncf.RootFS.DiffIDs = append(ncf.RootFS.DiffIDs[:p.KeepBase:p.KeepBase], diffID)
 	ncf.History = p.history(cf.History)
-	return mutate.ConfigFile(out, ncf)
+	raw, err := json.Marshal(ncf)
+	if err != nil {
+		return nil, err
+	}
+	core := &image{raw: raw, layers: map[v1.Hash]partial.UncompressedLayer{
+		diffID: &fileLayer{f: f, size: size, diffID: diffID},
+	}}
+	for i, l := range layers[:p.KeepBase] {
+		// Only the layer itself: a descriptor carried from another
+		// manifest (empty annotations and the like) would not survive the
+		// round trip through JSON, and the manifest would not verify.
+		core.layers[ncf.RootFS.DiffIDs[i]] = struct{ v1.Layer }{l}
+	}
+	return partial.UncompressedToImage(core)
+}
+
+// image is the slimmed image as a ggcr core: its config and its layers by
+// diff ID. mutate would build the manifest on the first question about the
+// config, gzipping every layer to learn its digest; a core leaves that to
+// the sinks that need it (OCI layouts, registries).
+type image struct {
+	raw    []byte
+	layers map[v1.Hash]partial.UncompressedLayer
+}
+
+// RawConfigFile implements partial.UncompressedImageCore.
+func (i *image) RawConfigFile() ([]byte, error) { return i.raw, nil }
+
+// MediaType implements partial.UncompressedImageCore.
+func (i *image) MediaType() (types.MediaType, error) { return types.DockerManifestSchema2, nil }
+
+// LayerByDiffID implements partial.UncompressedImageCore.
+func (i *image) LayerByDiffID(h v1.Hash) (partial.UncompressedLayer, error) {
+	if l, ok := i.layers[h]; ok {
+		return l, nil
+	}
+	return nil, fmt.Errorf("no layer with diff ID %s", h)
 }
 
 // history keeps the entries of the base layers, turns the rest into
