@@ -22,8 +22,10 @@
 //     user wrote it, with the cause last. Callers branch with errors.Is on
 //     [ErrNotFound], [ErrTruncated], [ErrAmbiguous], [ErrMismatch],
 //     [ErrInvalid] and [ErrNoEngine], never on message text.
-//   - The package prints nothing and starts no goroutine of its own; the only
-//     connections left idle are in go-containerregistry's shared transports.
+//   - The package prints nothing. [Open] starts no goroutine; [Write]'s
+//     (layers compressed in parallel, the engine's load stream) end before it
+//     returns. The only connections left idle are in go-containerregistry's
+//     shared transports.
 //
 // The context given to [Open] is bound to the image: layer readers stop with
 // its error once it is cancelled, as ggcr's remote.WithContext does.

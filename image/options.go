@@ -67,8 +67,9 @@ func WithKeychain(k authn.Keychain) Option {
 }
 
 // WithTempDir sets the directory where docker-daemon spools the engine's save
-// stream (and a compressed docker-archive is decompressed). The file is
-// unlinked as soon as it is created. The default, "", is os.TempDir().
+// stream (and a compressed docker-archive is decompressed), and where
+// [Write] keeps the compressed layers it pushes to docker://. Files are
+// unlinked as soon as they are created. The default, "", is os.TempDir().
 func WithTempDir(dir string) Option {
 	return func(o *options) { o.tempDir = dir }
 }
