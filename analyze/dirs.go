@@ -22,14 +22,13 @@ func dirTree(t *layerfs.Tree, depth, top int) (*Dir, int64) {
 		if !t.Present(id) {
 			continue
 		}
-		n := t.Stat(id)
-		switch n.Type {
+		switch t.Type(id) {
 		case tar.TypeReg:
-			bytes[id] += n.Size
+			bytes[id] += t.Size(id)
 			files[id]++
-			final += n.Size
+			final += t.Size(id)
 		case tar.TypeSymlink:
-			final += int64(len(n.Link))
+			final += int64(len(t.Link(id)))
 		case tar.TypeLink:
 			files[id]++
 		}
@@ -45,7 +44,7 @@ func dirTree(t *layerfs.Tree, depth, top int) (*Dir, int64) {
 		}
 		var kids []layerfs.ID
 		for c := range t.Children(id) {
-			if t.Present(c) && t.Stat(c).Type == tar.TypeDir && bytes[c] > 0 {
+			if t.Present(c) && t.Type(c) == tar.TypeDir && bytes[c] > 0 {
 				kids = append(kids, c)
 			}
 		}

@@ -268,6 +268,28 @@ func (t *Tree) History(id ID) iter.Seq[Event] {
 	}
 }
 
+// Type is the tar typeflag of id's current version. Type, Size, Layer and
+// Link answer what [Tree.Stat] does without building the path, for loops
+// over every node.
+func (t *Tree) Type(id ID) byte { return t.nodes.at(int(id)).typ }
+
+// Size is the tar size of id's current version.
+func (t *Tree) Size(id ID) int64 { return t.nodes.at(int(id)).size }
+
+// Layer is the layer that wrote id's current version; -1 for the root.
+func (t *Tree) Layer(id ID) int {
+	if id == 0 {
+		return -1
+	}
+	return int(t.nodes.at(int(id)).layer)
+}
+
+// Link is id's symlink target, or its hard link's target path.
+func (t *Tree) Link(id ID) string { return t.names.str(t.nodes.at(int(id)).link) }
+
+// Implicit reports whether id is a directory no entry named.
+func (t *Tree) Implicit(id ID) bool { return t.nodes.at(int(id)).flags&flagImplicit != 0 }
+
 // Present reports whether id is in the final filesystem.
 func (t *Tree) Present(id ID) bool { return t.nodes.at(int(id)).flags&flagPresent != 0 }
 

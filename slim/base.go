@@ -57,7 +57,7 @@ func hidden(t *layerfs.Tree, base int) []string {
 		gone = strings.Clone(p) + "/"
 		// A file that replaced the directory hides what was in it; a
 		// whiteout beneath a file could not be applied.
-		if parent := t.Parent(id); parent == 0 || t.Stat(parent).Type == tar.TypeDir {
+		if parent := t.Parent(id); parent == 0 || t.Type(parent) == tar.TypeDir {
 			out = append(out, gone[:len(gone)-1])
 		}
 		return true

@@ -86,8 +86,7 @@ func NewPlan(img v1.Image, t *layerfs.Tree, level Level, opts ...Option) (*Plan,
 	kept := keepSet(o.keepSet)
 	removed := map[[2]string]*Removal{}
 	t.Walk(func(id layerfs.ID, name string) bool {
-		n := t.Stat(id)
-		if !n.Present || n.Layer < p.KeepBase {
+		if !t.Present(id) || t.Layer(id) < p.KeepBase {
 			return true
 		}
 		rule, root := p.rule(name, kept, used)
@@ -95,16 +94,16 @@ func NewPlan(img v1.Image, t *layerfs.Tree, level Level, opts ...Option) (*Plan,
 			p.keep[id] = true
 			return true
 		}
-		if n.Type == tar.TypeReg {
+		if t.Type(id) == tar.TypeReg {
 			k := [2]string{rule, root}
 			r := removed[k]
 			if r == nil {
 				r = &Removal{Rule: rule, Path: strings.Clone(root)}
 				removed[k] = r
 			}
-			r.Bytes += n.Size
+			r.Bytes += t.Size(id)
 			r.Files++
-			p.RemovedBytes += n.Size
+			p.RemovedBytes += t.Size(id)
 		}
 		return true
 	})

@@ -64,7 +64,7 @@ func (p *Plan) copyLayer(ctx context.Context, i int, l v1.Layer, tw *tar.Writer,
 		if !ok || !p.keep[id] || written[id] {
 			continue // whiteouts, and what is deleted, replaced or left out
 		}
-		if n := p.tree.Stat(id); n.Layer != i || n.Implicit {
+		if p.tree.Layer(id) != i || p.tree.Implicit(id) {
 			continue
 		}
 		if hdr.Typeflag == tar.TypeLink {
