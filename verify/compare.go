@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -12,9 +13,17 @@ import (
 // could (or, when the original was not traced, the first file it could not
 // find). A difference in stderr alone keeps same true and is reported in
 // reason.
+//
+// Two runs that were both still going at the timeout are servers: their
+// logs carry clocks, process IDs and ports, so they are the same when every
+// line the slimmed one wrote, digits masked, on stdout or stderr, is a line
+// the original wrote too.
 func Compare(original, slimmed *Result) (same bool, reason string) {
 	if original == nil || slimmed == nil {
 		return false, "no result to compare"
+	}
+	if original.TimedOut && slimmed.TimedOut {
+		return compareServers(original, slimmed)
 	}
 	var why []string
 	if original.ExitCode != slimmed.ExitCode || original.TimedOut != slimmed.TimedOut {
@@ -66,10 +75,7 @@ func lineAt(b []byte, n int) string {
 		b = rest
 	}
 	l, _, _ := bytes.Cut(b, []byte("\n"))
-	if len(l) > 60 {
-		return string(l[:60]) + "…"
-	}
-	return string(l)
+	return cut(l)
 }
 
 // firstMissing is the first path the slimmed run missed and the original
@@ -85,4 +91,42 @@ func firstMissing(original, slimmed *Result) string {
 		}
 	}
 	return ""
+}
+
+// compareServers compares two runs killed at the timeout by their log lines.
+func compareServers(original, slimmed *Result) (same bool, reason string) {
+	seen := map[string]bool{}
+	for _, b := range [][]byte{original.Stdout, original.Stderr} {
+		for line := range bytes.Lines(b) {
+			seen[masked(line)] = true
+		}
+	}
+	for _, b := range [][]byte{slimmed.Stdout, slimmed.Stderr} {
+		for line := range bytes.Lines(b) {
+			if !seen[masked(line)] {
+				why := fmt.Sprintf("both still running at the timeout, but the slimmed run wrote %q, which the original did not",
+					cut(bytes.TrimSpace(line)))
+				if m := firstMissing(original, slimmed); m != "" {
+					why = "first missing file " + m + "; " + why
+				}
+				return false, why
+			}
+		}
+	}
+	return true, "both still running at the timeout (a server): log lines compared with digits masked"
+}
+
+var digits = regexp.MustCompile(`[0-9]+`)
+
+// masked is a log line without what changes from run to run.
+func masked(line []byte) string {
+	return string(digits.ReplaceAll(bytes.TrimSpace(line), []byte("#")))
+}
+
+// cut shortens b to 60 bytes for a message.
+func cut(b []byte) string {
+	if len(b) > 60 {
+		return string(b[:60]) + "…"
+	}
+	return string(b)
 }

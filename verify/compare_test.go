@@ -7,6 +7,7 @@ import (
 
 func TestCompare(t *testing.T) {
 	t.Parallel()
+	const servers = "both still running at the timeout (a server): log lines compared with digits masked"
 	ok := &Result{Stdout: []byte("a\nb\n"), Stderr: []byte("warn\n"), Missing: []string{"/etc/ld.so.cache"}}
 	tests := []struct {
 		name     string
@@ -23,7 +24,17 @@ func TestCompare(t *testing.T) {
 			`first missing file /lib/libz.so.1; exit code 127, original 0; stdout differs from line 1: "", original "a"`},
 		{"original untraced", &Result{}, &Result{ExitCode: 1, Missing: []string{"/x"}}, false, "first missing file /x; exit code 1, original 0"},
 		{"timed out", &Result{}, &Result{ExitCode: 137, TimedOut: true}, false, "exit code 137 (timed out), original 0"},
-		{"both timed out", &Result{ExitCode: 137, TimedOut: true}, &Result{ExitCode: 137, TimedOut: true}, true, ""},
+		{"both timed out", &Result{ExitCode: 137, TimedOut: true}, &Result{ExitCode: 137, TimedOut: true}, true, servers},
+		{"servers logging clocks",
+			&Result{ExitCode: 137, TimedOut: true, Stderr: []byte("[1] 2026/11/29 06:00:01 listening on :4222\n[1] ready\n")},
+			&Result{ExitCode: 137, TimedOut: true, Stderr: []byte("[7] 2026/11/29 07:12:59 listening on :4222\n")}, true, servers},
+		{"server logging an error",
+			&Result{ExitCode: 137, TimedOut: true, Stderr: []byte("[1] listening\n")},
+			&Result{ExitCode: 137, TimedOut: true, Stderr: []byte("[2] listening\n[2] open /etc/ssl/certs: no such file\n"),
+				Missing: []string{"/etc/ssl/certs"}}, false,
+			`first missing file /etc/ssl/certs; both still running at the timeout, but the slimmed run wrote "[2] open /etc/ssl/certs: no such file", which the original did not`},
+		{"server that stopped", &Result{ExitCode: 137, TimedOut: true}, &Result{ExitCode: 1}, false,
+			"exit code 1, original 137 (timed out)"},
 		{"no result", ok, nil, false, "no result to compare"},
 	}
 	for _, tc := range tests {

@@ -54,7 +54,7 @@ func (f *slimFlags) add(fs *pflag.FlagSet) {
 	fs.Var(&f.format, "format", "output format: text or json")
 	fs.StringVar(&f.platform, "platform", "", "image of a multi-platform index, as os/arch[/variant]")
 	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP for docker:// registries")
-	fs.IntVar(&f.jobs, "jobs", 0, "layers read at once (0: one per CPU)")
+	fs.IntVar(&f.jobs, "jobs", 0, "layers read, and output layers compressed, at once (0: one per CPU)")
 }
 
 // options validates the flags and turns them into library options.
@@ -73,6 +73,9 @@ func (f *slimFlags) options() (slim.Level, []image.Option, []slim.Option, error)
 		return 0, nil, nil, errors.New("--jobs must be 0 or more and --verify-timeout positive")
 	}
 	iopts := []image.Option{image.WithInsecure(f.insecure)}
+	if f.jobs > 0 {
+		iopts = append(iopts, image.WithJobs(f.jobs))
+	}
 	if f.platform != "" {
 		p, err := image.ParsePlatform(f.platform)
 		if err != nil {
