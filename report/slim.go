@@ -23,6 +23,19 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 	if r.Stripped > 0 {
 		p.printf("  strip   %-24s from %s\n", Human(r.StrippedBytes), plural(r.Stripped, "ELF file"))
 	}
+	if u := r.UPX; u != nil {
+		p.printf("  upx     %-24s from %s", Human(u.SavedBytes), plural(len(u.Packed), "executable"))
+		if len(u.Skipped) > 0 {
+			p.printf(", %d left as they were (%s: %s)", len(u.Skipped), u.Skipped[0].Path, u.Skipped[0].Reason)
+		}
+		p.printf("\n")
+		if s := u.Startup; s != nil && s.Note != "" {
+			p.printf("  start-up not measured: %s\n", s.Note)
+		} else if s != nil {
+			p.printf("  start-up %.1f ms → %.1f ms (%+.1f ms), median of %d runs of %q\n", s.BeforeMS, s.AfterMS,
+				s.AfterMS-s.BeforeMS, s.Runs, s.Command)
+		}
+	}
 	if len(r.Removed) > 0 {
 		p.printf("\n%s\n", p.paint(bold, "Removed by rule"))
 		for _, rm := range r.Removed {

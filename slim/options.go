@@ -40,6 +40,7 @@ type options struct {
 	keepSet  []string // extra paths kept by Minimal (the entrypoint's closure)
 	args     string   // the command line, recorded in the history
 	strip    bool
+	upx      bool
 	tempDir  string
 	created  time.Time
 }
@@ -64,6 +65,12 @@ func WithPaths(paths []string) Option {
 // the new layer with binutils' strip. Verification decides whether the
 // result still runs.
 func WithStrip(b bool) Option { return func(o *options) { o.strip = b } }
+
+// WithUPX packs the ELF executables of the new layer with UPX (after
+// strip, when both are asked for); [Plan.Packing] says what it packed and
+// what it left. Packed programs start slower: the caller measures by how
+// much (see [Startup]).
+func WithUPX(b bool) Option { return func(o *options) { o.upx = b } }
 
 // WithHistory records how diet was called in the new layer's history.
 func WithHistory(args string) Option { return func(o *options) { o.args = args } }

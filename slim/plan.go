@@ -25,6 +25,8 @@ type Plan struct {
 
 	// Written describes the new layer once Rewrite has made it.
 	Written Written
+	// Packing says what UPX did, once Rewrite has run; nil without WithUPX.
+	Packing *Packing
 
 	tree      *layerfs.Tree
 	keep      []bool   // by node: written into the new layer
@@ -41,6 +43,39 @@ type Written struct {
 	// Stripped counts the ELF files strip made smaller, by StrippedBytes.
 	Stripped      int   `json:"stripped"`
 	StrippedBytes int64 `json:"stripped_bytes"`
+}
+
+// Packing is what UPX did to the new layer's executables.
+type Packing struct {
+	SavedBytes int64      `json:"saved_bytes"`
+	Packed     []Packed   `json:"packed"`
+	Skipped    []Unpacked `json:"skipped"`
+	// Startup is the start-up cost, measured by the caller; nil when not.
+	Startup *Startup `json:"startup"`
+}
+
+// Packed is an executable UPX packed, with its sizes before and after.
+type Packed struct {
+	Path   string `json:"path"`
+	Before int64  `json:"before"`
+	After  int64  `json:"after"`
+}
+
+// Unpacked is an executable UPX left as it was, and why.
+type Unpacked struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// Startup compares the time the same command takes in the original image
+// and in the slimmed one: the median of Runs runs each, in the sandbox.
+type Startup struct {
+	Command  []string `json:"command"`
+	Runs     int      `json:"runs"`
+	BeforeMS float64  `json:"before_ms"`
+	AfterMS  float64  `json:"after_ms"`
+	// Note says why it was not measured, when it was not.
+	Note string `json:"note,omitempty"`
 }
 
 // Removal is a group of paths a rule left out.

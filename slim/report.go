@@ -18,6 +18,7 @@ type Report struct {
 	// Stripped counts the ELF files strip made smaller, by StrippedBytes.
 	Stripped      int           `json:"stripped"`
 	StrippedBytes int64         `json:"stripped_bytes"`
+	UPX           *Packing      `json:"upx"`    // nil unless asked for
 	Verify        *Verification `json:"verify"` // nil unless asked for
 }
 
@@ -55,6 +56,7 @@ func (p *Plan) Report(input, output string) *Report {
 	r.After.Bytes += p.Written.FileBytes + p.Written.SymlinkBytes
 	r.SavedBytes = r.Before.Bytes - r.After.Bytes
 	r.Stripped, r.StrippedBytes = p.Written.Stripped, p.Written.StrippedBytes
+	r.UPX = p.Packing
 	if r.Removed == nil {
 		r.Removed = []Removal{}
 	}

@@ -80,17 +80,14 @@ func (p *Plan) copyLayer(ctx context.Context, i int, l v1.Layer, tw *tar.Writer,
 			h.Name += "/"
 		}
 		var body io.Reader = tr
-		if p.opts.strip && (h.Typeflag == tar.TypeReg || h.Typeflag == tar.TypeRegA) && h.Size > 1024 {
-			f, size, stripped, err := stripBody(ctx, p.opts.tempDir, tr)
+		if (p.opts.strip || p.opts.upx) && (h.Typeflag == tar.TypeReg || h.Typeflag == tar.TypeRegA) && h.Size > 1024 {
+			t, err := transform(ctx, p.opts.tempDir, &h, tr, p.opts.strip, p.opts.upx)
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %w", name, err)
 			}
-			defer f.Close() // the error paths; closed below once copied
-			if stripped {
-				p.Written.StrippedBytes += h.Size - size
-				p.Written.Stripped++
-			}
-			body, h.Size = f, size
+			defer t.f.Close() // the error paths; closed below once copied
+			p.count(name, h.Size, t)
+			body, h.Size = t.f, t.size
 		}
 		if err := tw.WriteHeader(&h); err != nil {
 			return err
@@ -101,7 +98,7 @@ func (p *Plan) copyLayer(ctx context.Context, i int, l v1.Layer, tw *tar.Writer,
 				return err
 			}
 			if c, ok := body.(io.Closer); ok {
-				c.Close() // a stripped copy: one open file at a time
+				c.Close() // a transformed copy: one open file at a time
 			}
 			p.Written.FileBytes += h.Size
 		case tar.TypeSymlink:
@@ -145,6 +142,21 @@ func (p *Plan) writeDirs(tw *tar.Writer, written []bool) error {
 
 func rel(p string) string { return p[1:] }
 
+// count records what strip and UPX did to the file at name, of size bytes.
+func (p *Plan) count(name string, size int64, t *transformed) {
+	if t.strip > 0 {
+		p.Written.Stripped++
+		p.Written.StrippedBytes += t.strip
+	}
+	switch {
+	case t.packed > 0:
+		p.Packing.Packed = append(p.Packing.Packed, Packed{Path: name, Before: size - t.strip, After: t.size})
+		p.Packing.SavedBytes += t.packed
+	case t.skip != "":
+		p.Packing.Skipped = append(p.Packing.Skipped, Unpacked{Path: name, Reason: t.skip})
+	}
+}
+
 // spool writes the new layer to a temporary file, unlinked at once (the
 // open descriptor keeps it), and returns it with its diff ID and size.
 func (p *Plan) spool(ctx context.Context, layers []v1.Layer, dir string) (*os.File, v1.Hash, int64, error) {
@@ -156,6 +168,9 @@ func (p *Plan) spool(ctx context.Context, layers []v1.Layer, dir string) (*os.Fi
 	h := sha256.New()
 	cw := &counter{w: io.MultiWriter(f, h)}
 	p.Written = Written{}
+	if p.opts.upx {
+		p.Packing = &Packing{Packed: []Packed{}, Skipped: []Unpacked{}}
+	}
 	if err := p.writeLayer(ctx, layers, cw); err != nil {
 		f.Close()
 		return nil, v1.Hash{}, 0, err

@@ -25,6 +25,9 @@ type Result struct {
 	Stdout, Stderr []byte
 	// TimedOut says the command was killed at the timeout.
 	TimedOut bool
+	// Elapsed is the wall time from starting the sandbox to its end:
+	// start-up included, so that runs over two rootfs compare.
+	Elapsed time.Duration
 	// Missing lists, best effort, the absolute paths inside the image that
 	// the command looked for and did not find, in the order it first looked,
 	// each once. It is nil unless the run was traced ([WithTrace]).
@@ -135,7 +138,9 @@ func execute(ctx context.Context, argv, env []string, timeout time.Duration) (*R
 		return killSandbox(cmd.Process.Pid)
 	}
 	cmd.WaitDelay = 2 * time.Second
+	start := time.Now()
 	err := cmd.Run()
+	elapsed := time.Since(start)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -152,6 +157,7 @@ func execute(ctx context.Context, argv, env []string, timeout time.Duration) (*R
 		Stdout:   stdout.buf.Bytes(),
 		Stderr:   stderr.buf.Bytes(),
 		TimedOut: killed.Load(),
+		Elapsed:  elapsed,
 	}
 	killedBySIGKILL(r)
 	if err := setupError(r); err != nil {

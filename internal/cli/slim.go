@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -32,6 +33,7 @@ type slimFlags struct {
 	timeout    time.Duration
 	force      bool
 	strip      bool
+	upx        bool
 	format     format
 	platform   string
 	insecure   bool
@@ -50,6 +52,7 @@ func (f *slimFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.verifyWith, "verify-with", "sandbox", "where to run verification: sandbox (chroot with namespaces) or docker")
 	fs.DurationVar(&f.timeout, "verify-timeout", 10*time.Second, "how long each verification run may take")
 	fs.BoolVar(&f.strip, "strip", false, "strip symbol tables and debug sections from ELF files (binutils strip); verify decides")
+	fs.BoolVar(&f.upx, "upx", false, "pack ELF executables with UPX (after --strip); reports the bytes saved and the start-up time before and after")
 	fs.BoolVar(&f.force, "force", false, "write the slimmed image even when verification finds a difference")
 	fs.Var(&f.format, "format", "output format: text or json")
 	fs.StringVar(&f.platform, "platform", "", "image of a multi-platform index, as os/arch[/variant]")
@@ -83,7 +86,7 @@ func (f *slimFlags) options() (slim.Level, []image.Option, []slim.Option, error)
 		}
 		iopts = append(iopts, image.WithPlatform(p))
 	}
-	sopts := []slim.Option{slim.WithHistory(f.history(level)), slim.WithStrip(f.strip)}
+	sopts := []slim.Option{slim.WithHistory(f.history(level)), slim.WithStrip(f.strip), slim.WithUPX(f.upx)}
 	if f.keepBase >= 0 {
 		sopts = append(sopts, slim.WithKeepBase(f.keepBase))
 	}
@@ -112,6 +115,9 @@ func (f *slimFlags) history(level slim.Level) string {
 	}
 	if f.strip {
 		s += " --strip"
+	}
+	if f.upx {
+		s += " --upx"
 	}
 	return s
 }
@@ -166,14 +172,12 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 	}
 	defer os.RemoveAll(tmp)
 
-	var root string // the original's rootfs, when something needs it
-	if level == slim.Minimal || (f.verify && f.verifyWith == "sandbox") {
-		root = filepath.Join(tmp, "original")
-		if err := verify.Extract(ctx, img, root); err != nil {
+	roots := &rootfs{dir: tmp}
+	if level == slim.Minimal {
+		root, err := roots.extract(ctx, "original", img)
+		if err != nil {
 			return &inputError{ref: ref, err: err}
 		}
-	}
-	if level == slim.Minimal {
 		paths, err := slim.Needs(os.DirFS(root), cf)
 		if err != nil {
 			return &inputError{ref: ref, err: fmt.Errorf("minimal: %w", err)}
@@ -189,10 +193,17 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 		return &inputError{ref: ref, err: err}
 	}
 	rep := plan.Report(ref, f.output)
+	c, err := verifyCommand(f, cf)
+	if err != nil && (f.verify || f.upx) {
+		return &inputError{ref: ref, err: err}
+	}
 	if f.verify {
-		if rep.Verify, err = verifyRuns(cmd, f, tmp, root, img, out, cf); err != nil {
+		if rep.Verify, err = verifyRuns(ctx, f, c, roots, img, out); err != nil {
 			return err
 		}
+	}
+	if rep.UPX != nil {
+		rep.UPX.Startup = startup(ctx, f, c, roots, img, out)
 	}
 	render := func() error {
 		if f.format == formatJSON {
@@ -213,22 +224,45 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 	return render()
 }
 
-// verifyRuns runs the original and the slimmed image the same way.
-func verifyRuns(cmd *cobra.Command, f *slimFlags, tmp, root string, img, out v1.Image, cf *v1.ConfigFile) (*slim.Verification, error) {
-	ctx := cmd.Context()
+// verifyCommand is what verification runs: --verify-cmd, or the image's
+// entrypoint and cmd.
+func verifyCommand(f *slimFlags, cf *v1.ConfigFile) (verify.Command, error) {
 	c, err := verify.CommandOf(cf, nil)
 	if f.verifyCmd != "" { // the whole command, entrypoint included
 		c.Argv, err = strings.Fields(f.verifyCmd), nil
 	}
-	if err != nil {
-		return nil, err
+	return c, err
+}
+
+// rootfs extracts images for the sandbox, each once.
+type rootfs struct {
+	dir  string
+	done map[string]string
+}
+
+func (r *rootfs) extract(ctx context.Context, name string, img v1.Image) (string, error) {
+	if p, ok := r.done[name]; ok {
+		return p, nil
 	}
+	p := filepath.Join(r.dir, name)
+	if err := verify.Extract(ctx, img, p); err != nil {
+		return "", err
+	}
+	if r.done == nil {
+		r.done = map[string]string{}
+	}
+	r.done[name] = p
+	return p, nil
+}
+
+// verifyRuns runs the original and the slimmed image the same way.
+func verifyRuns(ctx context.Context, f *slimFlags, c verify.Command, roots *rootfs, img, out v1.Image) (*slim.Verification, error) {
 	opts := []verify.Option{verify.WithTimeout(f.timeout), verify.WithTrace(true)}
 	var before, after *verify.Result
 	if f.verifyWith == "docker" {
 		for i, im := range []v1.Image{img, out} {
 			tag := fmt.Sprintf("diet-verify:%d-%d", os.Getpid(), i)
-			archive := filepath.Join(tmp, fmt.Sprintf("verify-%d.tar", i))
+			archive := filepath.Join(roots.dir, fmt.Sprintf("verify-%d.tar", i))
 			if err := image.Write(ctx, im, "docker-archive:"+archive+":"+tag); err != nil {
 				return nil, err
 			}
@@ -239,18 +273,46 @@ func verifyRuns(cmd *cobra.Command, f *slimFlags, tmp, root string, img, out v1.
 			before, after = after, r
 		}
 	} else {
-		slimRoot := filepath.Join(tmp, "slimmed")
-		if err := verify.Extract(ctx, out, slimRoot); err != nil {
-			return nil, err
-		}
-		if before, err = verify.Run(ctx, root, c, opts...); err != nil {
-			return nil, err
-		}
-		if after, err = verify.Run(ctx, slimRoot, c, opts...); err != nil {
-			return nil, err
+		for i, im := range []v1.Image{img, out} {
+			root, err := roots.extract(ctx, []string{"original", "slimmed"}[i], im)
+			if err != nil {
+				return nil, err
+			}
+			r, err := verify.Run(ctx, root, c, opts...)
+			if err != nil {
+				return nil, err
+			}
+			before, after = after, r
 		}
 	}
 	same, reason := verify.Compare(before, after)
 	return &slim.Verification{With: f.verifyWith, Command: c.Argv, Same: same, Reason: reason,
 		Original: before.ExitCode, Slimmed: after.ExitCode, Output: strings.TrimSpace(string(after.Stdout))}, nil
+}
+
+// startupRuns is how many timed runs each side of a start-up comparison gets.
+const startupRuns = 5
+
+// startup times the verification command in the sandbox over the original
+// and the slimmed rootfs: what UPX's unpacking costs at every start.
+func startup(ctx context.Context, f *slimFlags, c verify.Command, roots *rootfs, img, out v1.Image) *slim.Startup {
+	s := &slim.Startup{Command: c.Argv, Runs: startupRuns}
+	for i, im := range []v1.Image{img, out} {
+		root, err := roots.extract(ctx, []string{"original", "slimmed"}[i], im)
+		var d time.Duration
+		if err == nil {
+			d, err = verify.Startup(ctx, root, c, startupRuns, verify.WithTimeout(f.timeout))
+		}
+		switch {
+		case errors.Is(err, verify.ErrNoExit):
+			s.Note = fmt.Sprintf("%q runs until killed (a server?): give --verify-cmd a command that exits, such as --version", c.Argv)
+			return s
+		case err != nil:
+			s.Note = err.Error()
+			return s
+		}
+		ms := float64(d.Microseconds()) / 1000
+		s.BeforeMS, s.AfterMS = s.AfterMS, ms
+	}
+	return s
 }
