@@ -128,9 +128,11 @@ func (l *archiveLayer) Compressed() (io.ReadCloser, error) {
 	return l.gz.Compressed()
 }
 
-// Uncompressed implements v1.Layer.
+// Uncompressed implements v1.Layer. A layer stored uncompressed reads as a
+// [fileReader].
 func (l *archiveLayer) Uncompressed() (io.ReadCloser, error) {
-	r := l.reader(l.section())
+	sec := l.section()
+	r := l.reader(sec)
 	switch l.comp {
 	case gzipped:
 		zr, err := gzip.NewReader(r)
@@ -145,8 +147,19 @@ func (l *archiveLayer) Uncompressed() (io.ReadCloser, error) {
 		}
 		return zr.IOReadCloser(), nil
 	}
-	return r, nil
+	return fileReader{r, sec}, nil
 }
+
+// fileReader reads a section of a file. Its Outer, as [io.SectionReader]'s,
+// lets a writer copy the bytes file to file in the kernel
+// (copy_file_range) instead of through memory.
+type fileReader struct {
+	io.ReadCloser
+	sec *io.SectionReader
+}
+
+// Outer returns the file, offset and size of the section.
+func (r fileReader) Outer() (io.ReaderAt, int64, int64) { return r.sec.Outer() }
 
 // DiffID implements v1.Layer; it comes from the image config.
 func (l *archiveLayer) DiffID() (v1.Hash, error) { return l.diffID, nil }

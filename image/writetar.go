@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"golang.org/x/sys/unix"
 
 	"github.com/dietimage/diet/internal/ctxio"
 )
@@ -106,6 +108,11 @@ func (t *tarStream) layer(ctx context.Context, name string, l v1.Layer, want v1.
 		return 0, err
 	}
 	defer rc.Close()
+	if src, off, n, ok := fileSection(rc); ok && t.f != nil && (size < 0 || size == n) {
+		if err := t.copyRange(ctx, at, name, src, off, n, want); !errors.Is(err, errNoCopyRange) {
+			return n, err
+		}
+	}
 	h := sha256.New()
 	var r io.Reader = ctxio.Reader(ctx, rc)
 	if size >= 0 {
@@ -132,6 +139,74 @@ func (t *tarStream) layer(ctx context.Context, name string, l v1.Layer, want v1.
 		}
 	}
 	return n, t.pad()
+}
+
+// fileSection finds the file under a reader of a file's section: a layer
+// stored uncompressed in an archive, or one spooled to a file.
+func fileSection(r io.Reader) (f *os.File, off, n int64, ok bool) {
+	o, ok := r.(interface{ Outer() (io.ReaderAt, int64, int64) })
+	if !ok {
+		return nil, 0, 0, false
+	}
+	ra, off, n := o.Outer()
+	f, ok = ra.(*os.File)
+	return f, off, n, ok
+}
+
+// errNoCopyRange says the kernel cannot copy between the two files.
+var errNoCopyRange = errors.New("copy_file_range unsupported")
+
+// copyRange writes the n bytes at off in src as the body of the member
+// whose header is at at, copying file to file in the kernel while a second
+// goroutine hashes the same bytes (from the page cache) to check want.
+// When the kernel refuses the first copy, it returns errNoCopyRange having
+// written nothing.
+func (t *tarStream) copyRange(ctx context.Context, at int64, name string, src *os.File, off, n int64, want v1.Hash) error {
+	hashed := make(chan error, 1)
+	hctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		h := sha256.New()
+		_, err := io.CopyBuffer(h, ctxio.Reader(hctx, io.NewSectionReader(src, off, n)), make([]byte, 1<<20))
+		if err == nil {
+			err = checkDigest(h, want)
+		}
+		hashed <- err
+	}()
+	if _, err := t.f.Seek(t.off, io.SeekStart); err != nil {
+		return err
+	}
+	var done int64
+	for done < n {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		roff := off + done
+		c, err := unix.CopyFileRange(int(src.Fd()), &roff, int(t.f.Fd()), nil, int(min(n-done, 64<<20)), 0)
+		if done == 0 && (errors.Is(err, unix.EXDEV) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EINVAL) ||
+			errors.Is(err, unix.EOPNOTSUPP)) {
+			return errNoCopyRange
+		}
+		if err != nil {
+			return fmt.Errorf("after %d bytes: %w", done, err)
+		}
+		if c == 0 {
+			return tag(ErrTruncated, fmt.Errorf("after %d bytes of %d: %w", done, n, io.ErrUnexpectedEOF))
+		}
+		done += int64(c)
+		t.off += int64(c)
+	}
+	if err := <-hashed; err != nil {
+		return err
+	}
+	b, err := tarHeader(name, tar.TypeReg, n, t.mtime)
+	if err != nil {
+		return err
+	}
+	if _, err := t.f.WriteAt(b, at); err != nil {
+		return err
+	}
+	return t.pad()
 }
 
 // checkDigest compares what h has hashed with want, a diff ID.

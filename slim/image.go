@@ -106,9 +106,15 @@ type fileLayer struct {
 
 func (l *fileLayer) DiffID() (v1.Hash, error) { return l.diffID, nil }
 
+// Uncompressed returns the section of the file, whose Outer lets a writer
+// copy it file to file in the kernel.
 func (l *fileLayer) Uncompressed() (io.ReadCloser, error) {
-	return io.NopCloser(io.NewSectionReader(l.f, 0, l.size)), nil
+	return sectionCloser{io.NewSectionReader(l.f, 0, l.size)}, nil
 }
+
+type sectionCloser struct{ *io.SectionReader }
+
+func (sectionCloser) Close() error { return nil }
 
 func (l *fileLayer) MediaType() (types.MediaType, error) { return types.DockerLayer, nil }
 
