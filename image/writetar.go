@@ -144,7 +144,9 @@ func (t *tarStream) layer(ctx context.Context, name string, l v1.Layer, want v1.
 // fileSection finds the file under a reader of a file's section: a layer
 // stored uncompressed in an archive, or one spooled to a file.
 func fileSection(r io.Reader) (f *os.File, off, n int64, ok bool) {
-	o, ok := r.(interface{ Outer() (io.ReaderAt, int64, int64) })
+	o, ok := r.(interface {
+		Outer() (io.ReaderAt, int64, int64)
+	})
 	if !ok {
 		return nil, 0, 0, false
 	}
