@@ -12,7 +12,8 @@ import (
 // baseLayers guesses how many layers came from the base image. A base
 // image's history ends with its CMD or ENTRYPOINT (debian's CMD ["bash"],
 // alpine's CMD ["/bin/sh"]); a Dockerfile's own steps follow. Without such
-// a mark, a first "ADD file:… in /" layer is a base of its own.
+// a mark, a first "ADD file:… in /" layer is a base of its own, and so is a
+// first layer that docker import made (its history names no instruction).
 func baseLayers(history []v1.History, layers int) int {
 	n, base := 0, -1
 	for _, h := range history {
@@ -32,7 +33,9 @@ func baseLayers(history []v1.History, layers int) int {
 	}
 	for _, h := range history {
 		if !h.EmptyLayer {
-			if strings.Contains(h.CreatedBy, "ADD file:") && strings.HasSuffix(strings.TrimSpace(h.CreatedBy), "in /") && layers > 1 {
+			added := strings.Contains(h.CreatedBy, "ADD file:") && strings.HasSuffix(strings.TrimSpace(h.CreatedBy), "in /")
+			imported := strings.TrimSpace(h.CreatedBy) == ""
+			if (added || imported) && layers > 1 {
 				return 1
 			}
 			break
