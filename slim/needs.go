@@ -38,25 +38,23 @@ var common = []string{
 // entrypoint and command programs with their ELF closure (elfdeps), the
 // common files above, /tmp, the working directory, the user's home, and
 // the time zone database when the environment sets TZ. Paths are absolute.
+//
+// A shell script, run as the command, through a wrapper (tini, gosu, ...)
+// or as "sh -c" string, keeps the programs it calls where they can be read
+// statically ([ScriptCalls]), with their closures, and the files it
+// sources. Commands named by an expansion, or missing from the image, add
+// nothing; a script that cannot be parsed is [ErrInterpreted].
 func Needs(fsys fs.FS, cf *v1.ConfigFile) ([]string, error) {
 	argv := append(slices.Clone(cf.Config.Entrypoint), cf.Config.Cmd...)
 	if len(argv) == 0 {
 		return nil, errors.New("the image has neither entrypoint nor command")
 	}
-	programs := []string{argv[0]}
-	// "sh -c 'exec /app --flag'" runs what follows -c: keep its first word too.
-	if len(argv) >= 3 && argv[1] == "-c" {
-		if f := strings.Fields(argv[2]); len(f) > 0 {
-			programs = append(programs, strings.TrimPrefix(f[0], "exec "))
-		}
-	}
-	for _, p := range programs {
-		if interpreters.MatchString(path.Base(p)) {
-			return nil, fmt.Errorf("%w: %s", ErrInterpreted, p)
-		}
+	if interpreters.MatchString(path.Base(argv[0])) {
+		return nil, fmt.Errorf("%w: %s", ErrInterpreted, argv[0])
 	}
 	workdir := cmpOr(cf.Config.WorkingDir, "/")
-	res, err := elfdeps.Closure(fsys, programs, elfdeps.WithEnv(cf.Config.Env), elfdeps.WithWorkingDir(workdir))
+	opts := []elfdeps.Option{elfdeps.WithEnv(cf.Config.Env), elfdeps.WithWorkingDir(workdir)}
+	res, err := elfdeps.Closure(fsys, argv[:1], opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -64,12 +62,18 @@ func Needs(fsys fs.FS, cf *v1.ConfigFile) ([]string, error) {
 		m := res.Missing[0]
 		return nil, fmt.Errorf("%w: %s needs %s", ErrIncomplete, m.Needer, m.Name)
 	}
-	for _, p := range res.Files {
+	s := newScanner(fsys, cf.Config.Env, workdir)
+	if err := s.exec(argv); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInterpreted, err)
+	}
+	calls := s.result()
+	files := slices.Concat(res.Files, calls.Sources, closureOf(fsys, calls.Programs, opts))
+	for _, p := range slices.Concat(files, calls.Programs) {
 		if interpreters.MatchString(path.Base(p)) && !strings.Contains(path.Base(p), ".so") {
 			return nil, fmt.Errorf("%w: %s", ErrInterpreted, p)
 		}
 	}
-	out := append(slices.Clone(res.Files), "/tmp", path.Clean("/"+workdir))
+	out := append(files, "/tmp", path.Clean("/"+workdir))
 	for _, p := range common {
 		if _, err := fs.Stat(fsys, p[1:]); err == nil {
 			out = append(out, p)
@@ -85,6 +89,22 @@ func Needs(fsys fs.FS, cf *v1.ConfigFile) ([]string, error) {
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
+}
+
+// closureOf is the closure of the programs a script calls. A program that
+// cannot be read, or misses a library, adds what it can: it failed in the
+// original image too, and the script may never call it.
+func closureOf(fsys fs.FS, programs []string, opts []elfdeps.Option) []string {
+	if res, err := elfdeps.Closure(fsys, programs, opts...); err == nil {
+		return res.Files
+	}
+	var files []string
+	for _, p := range programs {
+		if res, err := elfdeps.Closure(fsys, []string{p}, opts...); err == nil {
+			files = append(files, res.Files...)
+		}
+	}
+	return files
 }
 
 // homeOf finds user's home directory in the image's /etc/passwd.
