@@ -1,0 +1,181 @@
+package dockerfile
+
+import (
+	"path"
+	"strings"
+)
+
+// linter holds what the rules share while linting one file.
+type linter struct {
+	f     *File
+	o     options
+	final int    // index of the final stage, -1 if none
+	ships []bool // per stage: its layers are part of the final image
+	used  []bool // per stage: something of it reaches the final image
+	facts map[*Instruction]*facts
+}
+
+func newLinter(f *File, o options) *linter {
+	l := &linter{f: f, o: o, final: len(f.Stages) - 1, facts: map[*Instruction]*facts{}}
+	if o.target != "" {
+		if s := f.Stage(o.target, len(f.Stages)); s != nil {
+			l.final = s.Index
+		}
+	}
+	l.ships = make([]bool, len(f.Stages))
+	l.used = make([]bool, len(f.Stages))
+	if l.final < 0 {
+		return l
+	}
+	for i := l.final; i >= 0; i = f.Stages[i].BaseStage {
+		if l.ships[i] {
+			break
+		}
+		l.ships[i] = true
+	}
+	var use func(i int)
+	use = func(i int) {
+		for ; i >= 0 && !l.used[i]; i = f.Stages[i].BaseStage {
+			l.used[i] = true
+			for _, c := range f.Stages[i].CopyFrom {
+				use(c.Stage)
+			}
+			for _, in := range f.Stages[i].Instructions {
+				if in.Run == nil {
+					continue
+				}
+				for _, m := range in.Run.Mounts {
+					if s := f.Stage(m.From, i); m.From != "" && s != nil {
+						use(s.Index)
+					}
+				}
+			}
+		}
+	}
+	use(l.final)
+	return l
+}
+
+// at returns the instruction holding line, nil if none.
+func (l *linter) at(line int) *Instruction {
+	for _, in := range l.f.Instructions {
+		if in.Line <= line && line <= in.EndLine {
+			return in
+		}
+	}
+	return nil
+}
+
+// shipped returns the stages whose layers reach the final image.
+func (l *linter) shipped() []*Stage {
+	var out []*Stage
+	for i, s := range l.f.Stages {
+		if l.ships[i] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// lineage returns the stage's FROM ancestors in this file, root first,
+// then the stage itself.
+func (l *linter) lineage(s *Stage) []*Stage {
+	var out []*Stage
+	seen := map[int]bool{}
+	for st := s; st != nil && !seen[st.Index]; {
+		seen[st.Index] = true
+		out = append([]*Stage{st}, out...)
+		if st.BaseStage < 0 {
+			break
+		}
+		st = l.f.Stages[st.BaseStage]
+	}
+	return out
+}
+
+// before returns the instructions of s's lineage that come before in:
+// what the layers under in hold.
+func (l *linter) before(s *Stage, in *Instruction) []*Instruction {
+	var out []*Instruction
+	for _, st := range l.lineage(s) {
+		for _, x := range st.Instructions {
+			if st == s && x.Line >= in.Line {
+				break
+			}
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// runs returns the RUNs whose layers ship: those of shipped stages, stray
+// operator lines among them, and every ONBUILD RUN (it runs in the image
+// built on this one).
+func (l *linter) runs() []runAt {
+	var out []runAt
+	for _, s := range l.f.Stages {
+		for _, in := range s.Instructions {
+			switch {
+			case in.Trigger != nil && in.Trigger.Run != nil:
+				out = append(out, runAt{s, in.Trigger})
+			case in.Run != nil && l.ships[s.Index]:
+				out = append(out, runAt{s, in})
+			}
+		}
+	}
+	return out
+}
+
+type runAt struct {
+	s  *Stage
+	in *Instruction
+}
+
+// env returns the environment a RUN sees: ENV of its lineage before it,
+// with HOME derived from USER when no ENV sets it.
+func (l *linter) env(s *Stage, in *Instruction) map[string]string {
+	env := map[string]string{}
+	user := ""
+	for _, x := range l.before(s, in) {
+		switch x.Cmd {
+		case "env":
+			for i := 0; i+1 < len(x.Args); i += 3 {
+				env[x.Args[i]] = unquote(x.Args[i+1])
+			}
+		case "user":
+			if len(x.Args) > 0 {
+				user, _, _ = strings.Cut(x.Args[0], ":")
+			}
+		}
+	}
+	if env["HOME"] == "" {
+		env["HOME"] = "/root"
+		if user != "" && user != "root" && user != "0" {
+			env["HOME"] = "/home/" + user
+		}
+	}
+	return env
+}
+
+// workdir returns the working directory a RUN starts in.
+func (l *linter) workdir(s *Stage, in *Instruction) string {
+	dir := "/"
+	for _, x := range l.before(s, in) {
+		if x.Cmd == "workdir" && len(x.Args) > 0 {
+			d := unquote(x.Args[0])
+			if !path.IsAbs(d) {
+				d = path.Join(dir, d)
+			}
+			dir = path.Clean(d)
+		}
+	}
+	return dir
+}
+
+// stageOf returns the stage an instruction belongs to.
+func (l *linter) stageOf(in *Instruction) *Stage {
+	if in.Stage < 0 || in.Stage >= len(l.f.Stages) {
+		return nil
+	}
+	return l.f.Stages[in.Stage]
+}

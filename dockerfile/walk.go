@@ -1,0 +1,296 @@
+package dockerfile
+
+import (
+	"errors"
+	"path"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// maxNesting bounds sh -c inside sh -c, so hostile input cannot recurse
+// without end.
+const maxNesting = 4
+
+// walker turns a parsed script into Commands.
+type walker struct {
+	f     *File
+	run   *Run
+	at    func(off int) (src int, exact bool) // script offset to source offset
+	text  string
+	depth int
+	stmt  int // the outer statement, for nested scripts
+}
+
+// parse parses script, whose offsets src maps to the source, and appends
+// its commands to the Run.
+func (w *walker) parse(script string, src func(int) int, depth int) {
+	exact := depth == 0
+	w.parseWith(script, func(off int) (int, bool) { return src(off), exact }, depth)
+}
+
+func (w *walker) parseWith(script string, at func(int) (int, bool), depth int) {
+	sub := &walker{f: w.f, run: w.run, at: at, text: script, depth: depth, stmt: w.stmt}
+	p := syntax.NewParser(syntax.Variant(syntax.LangBash))
+	file, err := p.Parse(strings.NewReader(script), "")
+	if err != nil {
+		if w.run.Err == nil {
+			w.run.Err = sub.shellError(err)
+		}
+		file, err = syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.RecoverErrors(16)).Parse(strings.NewReader(script), "")
+		if err != nil {
+			return
+		}
+	}
+	for i, st := range file.Stmts {
+		if depth == 0 {
+			sub.stmt = i
+		}
+		op := ""
+		if i > 0 || depth > 0 {
+			op = ";"
+		}
+		sub.walk(st, op)
+	}
+}
+
+func (w *walker) shellError(err error) *ShellError {
+	e := &ShellError{Line: w.line(0), Message: err.Error()}
+	if pe, ok := errors.AsType[syntax.ParseError](err); ok {
+		e.Message = pe.Text
+		src, _ := w.at(int(pe.Pos.Offset()))
+		e.Line = w.f.LineOf(src)
+	}
+	return e
+}
+
+// walk collects the commands of one top-level statement.
+func (w *walker) walk(st *syntax.Stmt, first string) {
+	opOf := map[*syntax.Stmt]string{st: first}
+	pending := ""
+	var stack []syntax.Node
+	syntax.Walk(st, func(n syntax.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		stack = append(stack, n)
+		switch x := n.(type) {
+		case *syntax.BinaryCmd:
+			opOf[x.Y] = x.Op.String()
+		case *syntax.Stmt:
+			if op, ok := opOf[x]; ok {
+				pending = op
+			}
+		case *syntax.CallExpr:
+			st, _ := stack[max(len(stack)-2, 0)].(*syntax.Stmt)
+			if len(x.Args) > 0 {
+				w.call(x, st, pending, nested(stack))
+				pending = ""
+			}
+			if st != nil {
+				w.heredocShell(st)
+			}
+		case *syntax.DeclClause:
+			st, _ := stack[max(len(stack)-2, 0)].(*syntax.Stmt)
+			w.decl(x, st, pending, nested(stack))
+			pending = ""
+		}
+		return true
+	})
+}
+
+func nested(stack []syntax.Node) bool {
+	for _, n := range stack {
+		switch n.(type) {
+		case *syntax.Subshell, *syntax.Block, *syntax.IfClause, *syntax.WhileClause, *syntax.ForClause,
+			*syntax.CaseClause, *syntax.FuncDecl, *syntax.CmdSubst, *syntax.ProcSubst:
+			return true
+		}
+	}
+	return false
+}
+
+// command starts a Command for node n; st is the statement holding it,
+// whose end (redirections included) ends the command.
+func (w *walker) command(op string, nested bool, n syntax.Node, st *syntax.Stmt) *Command {
+	c := &Command{Stmt: w.stmt, Op: op, Nested: nested || w.depth > 0, Offset: -1, End: -1}
+	end := n.End()
+	if st != nil && !st.Negated && st.Pos() == n.Pos() {
+		end = st.End()
+	}
+	from, to := int(n.Pos().Offset()), int(end.Offset())
+	c.Line = w.line(from)
+	c.EndLine = max(w.line(to-1), c.Line)
+	if src, exact := w.at(from); exact {
+		if srcEnd, _ := w.at(to); src <= srcEnd {
+			c.Offset, c.End = src, srcEnd
+		}
+	}
+	w.run.Commands = append(w.run.Commands, c)
+	return c
+}
+
+func (w *walker) line(off int) int {
+	src, _ := w.at(max(off, 0))
+	return w.f.LineOf(src)
+}
+
+func (w *walker) call(x *syntax.CallExpr, st *syntax.Stmt, op string, nested bool) {
+	c := w.command(op, nested, x, st)
+	for _, a := range x.Assigns {
+		c.Env = append(c.Env, w.assign(a))
+	}
+	var argv []string
+	for _, wd := range x.Args {
+		word := w.word(wd)
+		c.Words = append(c.Words, word)
+		argv = append(argv, word.Value)
+	}
+	c.Args = unwrap(argv)
+	if script := w.shScript(c, x); script != nil && w.depth < maxNesting {
+		w.nestedWord(script)
+	}
+}
+
+// decl records export, local, declare and readonly as commands whose
+// arguments are NAME=value.
+func (w *walker) decl(x *syntax.DeclClause, st *syntax.Stmt, op string, nested bool) {
+	c := w.command(op, nested, x, st)
+	c.Args = []string{x.Variant.Value}
+	c.Words = []Word{w.span(x.Variant.Value, true, int(x.Variant.Pos().Offset()), int(x.Variant.End().Offset()))}
+	for _, a := range x.Args {
+		text := w.assign(a)
+		c.Args = append(c.Args, text)
+		c.Words = append(c.Words, w.span(text, a.Value == nil || isLit(a.Value), int(a.Pos().Offset()), int(a.End().Offset())))
+	}
+}
+
+func isLit(wd *syntax.Word) bool {
+	for _, p := range wd.Parts {
+		switch p.(type) {
+		case *syntax.Lit, *syntax.SglQuoted:
+		case *syntax.DblQuoted:
+			return wd.Lit() != "" || len(p.(*syntax.DblQuoted).Parts) == 0
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func (w *walker) assign(a *syntax.Assign) string {
+	name := ""
+	if a.Name != nil {
+		name = a.Name.Value
+	}
+	if a.Value == nil {
+		if a.Naked {
+			return name
+		}
+		return name + "="
+	}
+	return name + "=" + w.word(a.Value).Value
+}
+
+func (w *walker) span(value string, lit bool, off, end int) Word {
+	wd := Word{Value: value, Lit: lit, Offset: -1, End: -1}
+	src, exact := w.at(off)
+	wd.Line = w.f.LineOf(src)
+	if srcEnd, _ := w.at(end); exact && src <= srcEnd { // recovered nodes can end before they start
+		wd.Offset, wd.End = src, srcEnd
+	}
+	return wd
+}
+
+func (w *walker) word(wd *syntax.Word) Word {
+	var sb strings.Builder
+	lit := true
+	for _, p := range wd.Parts {
+		lit = w.part(&sb, p, false) && lit
+	}
+	return w.span(sb.String(), lit, int(wd.Pos().Offset()), int(wd.End().Offset()))
+}
+
+func (w *walker) part(sb *strings.Builder, p syntax.WordPart, dbl bool) bool {
+	switch x := p.(type) {
+	case *syntax.Lit:
+		sb.WriteString(unescape(x.Value, dbl))
+		return true
+	case *syntax.SglQuoted:
+		sb.WriteString(x.Value)
+		return true
+	case *syntax.DblQuoted:
+		lit := true
+		for _, q := range x.Parts {
+			lit = w.part(sb, q, true) && lit
+		}
+		return lit
+	}
+	if from, to := int(p.Pos().Offset()), int(p.End().Offset()); from <= to && to <= len(w.text) {
+		sb.WriteString(w.text[from:to])
+	}
+	return false
+}
+
+// unescape resolves backslashes as the shell does outside quotes, or
+// inside double quotes when dbl.
+func unescape(s string, dbl bool) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			sb.WriteByte(s[i])
+			continue
+		}
+		next := s[i+1]
+		switch {
+		case next == '\n':
+			i++
+		case !dbl || strings.IndexByte("$`\"\\", next) >= 0:
+			sb.WriteByte(next)
+			i++
+		default:
+			sb.WriteByte('\\')
+		}
+	}
+	return sb.String()
+}
+
+// wrappers run the command that follows them; flags listed take a value.
+var wrappers = map[string]string{
+	"sudo": "ugCDhpRrTt", "env": "uCS", "exec": "a", "nice": "n", "nohup": "", "time": "fo",
+	"command": "", "builtin": "", "xargs": "adEeIiLlnPs",
+}
+
+// unwrap drops wrappers such as sudo and env, and their flags, so Args
+// starts with the program that does the work.
+func unwrap(args []string) []string {
+	for len(args) > 1 {
+		valued, ok := wrappers[path.Base(args[0])]
+		if !ok {
+			return args
+		}
+		if path.Base(args[0]) == "command" && strings.HasPrefix(args[1], "-") {
+			return args // command -v asks, it does not run
+		}
+		args = args[1:]
+		for len(args) > 1 {
+			a := args[0]
+			switch {
+			case a == "--":
+				args = args[1:]
+			case strings.HasPrefix(a, "-") && len(a) == 2 && strings.IndexByte(valued, a[1]) >= 0:
+				args = args[min(2, len(args)-1):]
+				continue
+			case strings.HasPrefix(a, "-"), strings.Contains(a, "=") && !strings.HasPrefix(a, "/"):
+				args = args[1:]
+				continue
+			}
+			break
+		}
+	}
+	return args
+}
