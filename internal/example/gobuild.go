@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/dietimage/diet/internal/flock"
 )
 
 // helloBuild is one build of examples/hello in a staging directory whose
@@ -46,7 +48,7 @@ func buildHello(ctx context.Context, env *goEnv) (b *helloBuild, unlock func(), 
 		return nil, nil, err
 	}
 	stage := filepath.Join("/tmp", "diet-example-"+env.version)
-	unlock, err = lockFile(ctx, stage+".lock")
+	unlock, err = flock.Lock(ctx, stage+".lock")
 	if err != nil {
 		return nil, nil, fmt.Errorf("locking %s: %w", stage, err)
 	}

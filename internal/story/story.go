@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+
+	"github.com/dietimage/diet/internal/flock"
 )
 
 // The images' tags and what is in them.
@@ -77,7 +79,7 @@ func build(ctx context.Context, dir string, log io.Writer) (*Story, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	unlock, err := lockFile(ctx, filepath.Join(dir, ".lock"))
+	unlock, err := flock.Lock(ctx, filepath.Join(dir, ".lock"))
 	if err != nil {
 		return nil, &StepError{Step: "lock", Err: err}
 	}

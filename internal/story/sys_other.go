@@ -2,14 +2,9 @@
 
 package story
 
-import (
-	"context"
-	"os/exec"
-)
+import "os/exec"
 
 // Build refuses to run off Linux before it calls any of these.
-
-func lockFile(context.Context, string) (func(), error) { return func() {}, nil }
 
 func killGroup(*exec.Cmd) {}
 

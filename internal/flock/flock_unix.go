@@ -1,6 +1,8 @@
 //go:build unix
 
-package example
+// Package flock serializes work on a shared directory between processes,
+// such as test binaries of several packages building one cached fixture.
+package flock
 
 import (
 	"context"
@@ -10,9 +12,9 @@ import (
 	"time"
 )
 
-// lockFile takes an exclusive advisory lock on path, creating it, and waits
-// for it while ctx allows. The returned function releases it.
-func lockFile(ctx context.Context, path string) (func(), error) {
+// Lock takes an exclusive advisory lock on path, creating the file, and
+// waits for it while ctx allows. The returned function releases it.
+func Lock(ctx context.Context, path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
