@@ -1,0 +1,98 @@
+package buildtest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// runner runs the preparation's commands and keeps their output in a log
+// file, so a failure can be read in full without flooding the test log.
+type runner struct {
+	log io.Writer // prepare.log in the cache directory
+	say func(format string, args ...any)
+}
+
+// logf writes a step's headline to the test log and to prepare.log.
+func (r *runner) logf(format string, args ...any) {
+	fmt.Fprintf(r.log, "### "+format+"\n", args...)
+	r.say(format, args...)
+}
+
+// run runs c, killing its whole process group when ctx ends, and returns
+// its standard output. Both outputs go to the log; the error carries the
+// end of standard error.
+func (r *runner) run(ctx context.Context, c *exec.Cmd) ([]byte, error) {
+	fmt.Fprintf(r.log, "$ %s\n", strings.Join(c.Args, " "))
+	var stdout, stderr bytes.Buffer
+	c.Stdout = io.MultiWriter(&stdout, r.log)
+	c.Stderr = io.MultiWriter(&stderr, r.log)
+	killGroup(c)
+	start := time.Now()
+	err := c.Run()
+	fmt.Fprintf(r.log, "# %s, %v\n", time.Since(start).Round(time.Millisecond), err)
+	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
+		return stdout.Bytes(), fmt.Errorf("%s: %w: %s", c.Args[0], err, tail(stderr.Bytes(), 1500))
+	}
+	return stdout.Bytes(), nil
+}
+
+// docker runs the docker CLI.
+func (r *runner) docker(ctx context.Context, args ...string) ([]byte, error) {
+	return r.run(ctx, exec.CommandContext(ctx, "docker", args...))
+}
+
+// killGroup makes c lead a process group and has a cancelled context kill
+// the whole group: debootstrap's wget and dpkg, go's compilers.
+func killGroup(c *exec.Cmd) {
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
+	c.WaitDelay = 10 * time.Second
+}
+
+// tail returns the last n bytes of b, trimmed.
+func tail(b []byte, n int) string {
+	b = bytes.TrimSpace(b)
+	if len(b) > n {
+		b = append([]byte("…"), b[len(b)-n:]...)
+	}
+	return string(b)
+}
+
+// writeFile writes data to name through a temporary name in its directory.
+func writeFile(name string, data []byte) error {
+	tmp := name + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return commit(tmp, name)
+}
+
+// commit makes the finished file tmp durable and renames it to name.
+func commit(tmp, name string) error {
+	f, err := os.Open(tmp)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, name)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}

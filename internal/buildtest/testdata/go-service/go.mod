@@ -1,0 +1,3 @@
+module example.com/quotesvc
+
+go 1.26
