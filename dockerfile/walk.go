@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dietimage/diet/internal/shsafe"
 )
 
 // maxNesting bounds sh -c inside sh -c, so hostile input cannot recurse
@@ -31,13 +33,18 @@ func (w *walker) parse(script string, src func(int) int, depth int) {
 
 func (w *walker) parseWith(script string, at func(int) (int, bool), depth int) {
 	sub := &walker{f: w.f, run: w.run, at: at, text: script, depth: depth, stmt: w.stmt}
+	// The shell is the Dockerfile's: hostile input, which shsafe keeps from
+	// nesting the parser past the stack.
 	p := syntax.NewParser(syntax.Variant(syntax.LangBash))
-	file, err := p.Parse(strings.NewReader(script), "")
+	file, err := shsafe.Parse(p, []byte(script), "")
 	if err != nil {
 		if w.run.Err == nil {
 			w.run.Err = sub.shellError(err)
 		}
-		file, err = syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.RecoverErrors(16)).Parse(strings.NewReader(script), "")
+		if errors.Is(err, shsafe.ErrTooDeep) {
+			return
+		}
+		file, err = shsafe.Parse(syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.RecoverErrors(16)), []byte(script), "")
 		if err != nil {
 			return
 		}

@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"cmp"
 	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
 	"path"
-	"runtime"
 	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dietimage/diet/internal/shsafe"
 )
 
 // ErrNotShell means a file is no shell script: it is ELF, binary, or its
@@ -20,7 +22,7 @@ var ErrNotShell = errors.New("not a shell script")
 
 // errScriptLimit stops hostile or runaway scripts: too many files or
 // strings parsed, shells or sourced files nested too deep, code nested too
-// deep for the parser's stack (see stackReader), or too many commands.
+// deep for the parser's stack (see shsafe), or too many commands.
 var errScriptLimit = errors.New("scripts nest too deep or are too many to read")
 
 const (
@@ -259,46 +261,19 @@ func (s *scanner) count(depth int) error {
 }
 
 // parse reads src in dialect lang, and again as bash when that fails:
-// busybox ash and many "#!/bin/sh" scripts take bash's syntax.
+// busybox ash and many "#!/bin/sh" scripts take bash's syntax. Code nested
+// too deep for the parser's stack gives errScriptLimit.
 func parse(src []byte, name string, lang syntax.LangVariant) (*syntax.File, error) {
-	f, err := syntax.NewParser(syntax.Variant(lang)).Parse(newStackReader(src), name)
-	if err != nil && lang != syntax.LangBash && !errors.Is(err, errScriptLimit) {
-		if fb, errb := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(newStackReader(src), name); errb == nil {
+	f, err := shsafe.Parse(syntax.NewParser(syntax.Variant(lang)), src, name)
+	if err != nil && lang != syntax.LangBash && !errors.Is(err, shsafe.ErrTooDeep) {
+		if fb, errb := shsafe.Parse(syntax.NewParser(syntax.Variant(syntax.LangBash)), src, name); errb == nil {
 			return fb, nil
 		}
 	}
-	if errors.Is(err, errScriptLimit) {
-		err = &fs.PathError{Op: "parse", Path: name, Err: err}
+	if errors.Is(err, shsafe.ErrTooDeep) {
+		err = &fs.PathError{Op: "parse", Path: name, Err: fmt.Errorf("%w: %w", errScriptLimit, err)}
 	}
 	return f, err
-}
-
-const (
-	maxFrames = 8 << 10 // stack frames deep, a few hundred nesting levels
-	readChunk = 128     // bytes given to the parser at a time
-)
-
-// stackReader feeds the parser a little at a time and fails once the stack
-// is deep. The parser recurses once per nesting level, at about 4 KB of
-// stack a level, so that a hostile script of 100 KB of "(" exhausts the
-// 1 GB stack, which no recover catches. Between two reads the parser
-// consumes at most readChunk bytes, so it nests at most that many levels
-// past maxFrames; the error stops it there.
-type stackReader struct {
-	r   *bytes.Reader
-	pcs []uintptr
-}
-
-func newStackReader(src []byte) *stackReader {
-	return &stackReader{r: bytes.NewReader(src), pcs: make([]uintptr, maxFrames)}
-}
-
-// Read implements io.Reader.
-func (s *stackReader) Read(p []byte) (int, error) {
-	if runtime.Callers(0, s.pcs) == len(s.pcs) {
-		return 0, errScriptLimit
-	}
-	return s.r.Read(p[:min(len(p), readChunk)])
 }
 
 // shells are the interpreters whose scripts are read, by name.
