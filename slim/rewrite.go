@@ -2,6 +2,7 @@ package slim
 
 import (
 	"archive/tar"
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -165,18 +166,66 @@ func (p *Plan) spool(ctx context.Context, layers []v1.Layer, dir string) (*os.Fi
 		return nil, v1.Hash{}, 0, err
 	}
 	os.Remove(f.Name())
-	h := sha256.New()
-	cw := &counter{w: io.MultiWriter(f, h)}
+	h := newHasher()
+	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20) // 1 MB a write and a hash step
+	cw := &counter{w: bw}
 	p.Written = Written{}
 	if p.opts.upx {
 		p.Packing = &Packing{Packed: []Packed{}, Skipped: []Unpacked{}}
 	}
-	if err := p.writeLayer(ctx, layers, cw); err != nil {
+	err = p.writeLayer(ctx, layers, cw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	sum := h.sum()
+	if err != nil {
 		f.Close()
 		return nil, v1.Hash{}, 0, err
 	}
 	p.Written.TarBytes = cw.n
-	return f, v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", h.Sum(nil))}, cw.n, nil
+	return f, v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", sum)}, cw.n, nil
+}
+
+// hasher hashes what is written to it on a goroutine of its own, so that
+// the layer's diff ID costs the writer a copy, not a sha256 pass.
+type hasher struct {
+	chunks chan []byte
+	free   chan []byte
+	done   chan []byte
+}
+
+func newHasher() *hasher {
+	h := &hasher{chunks: make(chan []byte, 4), free: make(chan []byte, 4), done: make(chan []byte)}
+	go func() {
+		d := sha256.New()
+		for b := range h.chunks {
+			d.Write(b)
+			select {
+			case h.free <- b[:0]:
+			default: // enough spares: let this one go
+			}
+		}
+		h.done <- d.Sum(nil)
+	}()
+	return h
+}
+
+// Write implements io.Writer.
+func (h *hasher) Write(p []byte) (int, error) {
+	var b []byte
+	select {
+	case b = <-h.free:
+	default:
+		b = make([]byte, 0, 1<<20)
+	}
+	h.chunks <- append(b, p...)
+	return len(p), nil
+}
+
+// sum waits for the hash of everything written.
+func (h *hasher) sum() []byte {
+	close(h.chunks)
+	return <-h.done
 }
 
 type counter struct {
