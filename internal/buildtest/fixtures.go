@@ -59,7 +59,7 @@ func (r *runner) makeWheels(ctx context.Context, dir, proxy string) error {
 	}
 	r.logf("wheels from %s", strings.Join(wheelDebs, " "))
 	tmp := out + ".tmp"
-	if err := removeTree(tmp); err != nil {
+	if err := os.RemoveAll(tmp); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
@@ -79,7 +79,7 @@ python3 /mkwheel.py /tmp/root/usr/lib/python3/dist-packages /out
 	_, err := r.docker(ctx, "run", "--rm", "--network", Network, "-e", "http_proxy="+proxy,
 		"-v", tmp+":/out", "-v", script+":/mkwheel.py:ro", TagPython, "bash", "-c", sh)
 	if err != nil {
-		removeTree(tmp)
+		os.RemoveAll(tmp)
 		return err
 	}
 	return os.Rename(tmp, out)
@@ -94,10 +94,10 @@ func (r *runner) makeRelease(ctx context.Context, dir, goCmd string) error {
 	}
 	r.logf("go install %s/cmd/shfmt@%s", shfmtModule, shfmtVersion)
 	gopath := filepath.Join(dir, "gopath.tmp")
-	if err := removeTree(gopath); err != nil {
+	if err := os.RemoveAll(gopath); err != nil {
 		return err
 	}
-	defer removeTree(gopath)
+	defer os.RemoveAll(gopath)
 	c := exec.CommandContext(ctx, goCmd, "install", "-trimpath", "-ldflags=-s -w", shfmtModule+"/cmd/shfmt@"+shfmtVersion)
 	c.Dir = dir
 	c.Env = append(os.Environ(), "GOPATH="+gopath, "GOMODCACHE="+filepath.Join(gopath, "pkg", "mod"),

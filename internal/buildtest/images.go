@@ -7,6 +7,15 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+
+	"github.com/dietimage/diet/internal/debian"
+)
+
+// Suite and DebianMirror are what the rootfs is debootstrapped from, and
+// the archive the mirror records.
+const (
+	Suite        = debian.Suite
+	DebianMirror = debian.Mirror
 )
 
 // The base images' tags: the official images' names (see the package doc).

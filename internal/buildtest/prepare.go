@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dietimage/diet/internal/debian"
 	"github.com/dietimage/diet/internal/enginetest"
 	"github.com/dietimage/diet/internal/flock"
 )
@@ -156,7 +157,11 @@ func (r *runner) prepare(ctx context.Context, dir string) (*Env, error) {
 
 	imagesKey := hashKey(recipe, goVersion, dockerConfig, slimExcludes, pythonSetup)
 	if ids := r.imageIDs(ctx); st.ImagesKey != imagesKey || !maps.Equal(ids, st.Images) {
-		rootfs, err := r.rootfs(ctx, dir)
+		// A minbase Debian without apt's lists and caches, as Docker's
+		// Debian images ship it.
+		rootfs := filepath.Join(dir, "rootfs.tar")
+		err := debian.Rootfs(ctx, rootfs,
+			debian.WithLog(r.log), debian.WithProgress(func(line string) { r.logf("%s", line) }))
 		if err != nil {
 			return nil, fmt.Errorf("rootfs: %w", err)
 		}

@@ -52,7 +52,7 @@ func (r *runner) docker(ctx context.Context, args ...string) ([]byte, error) {
 }
 
 // killGroup makes c lead a process group and has a cancelled context kill
-// the whole group: debootstrap's wget and dpkg, go's compilers.
+// the whole group: go's compilers, not only go.
 func killGroup(c *exec.Cmd) {
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }

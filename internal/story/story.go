@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/dietimage/diet/internal/debian"
 	"github.com/dietimage/diet/internal/flock"
 )
 
@@ -22,16 +23,17 @@ const (
 	// Binary is the server's path in both images, on their PATH.
 	Binary = "/root/go/bin/nats-server"
 	// Suite and Mirror are what the base layer is debootstrapped from.
-	Suite  = "bookworm"
-	Mirror = "http://deb.debian.org/debian"
+	Suite  = debian.Suite
+	Mirror = debian.Mirror
 )
 
 // Errors for a machine that cannot build the story at all. Build wraps
-// them in a [StepError].
+// them in a [StepError]. The last two are package debian's, which makes
+// the base layer.
 var (
 	ErrNoEngine      = errors.New("no Docker engine")
-	ErrNoDebootstrap = errors.New("no debootstrap")
-	ErrNoNetwork     = errors.New("no network")
+	ErrNoDebootstrap = debian.ErrNoDebootstrap
+	ErrNoNetwork     = debian.ErrNoNetwork
 )
 
 // Story is one complete build: two docker-archives and what they hold.
@@ -115,8 +117,13 @@ func (b *builder) build(ctx context.Context) (*Story, error) {
 	if err := b.checkEngine(ctx); err != nil {
 		return nil, err
 	}
-	if err := b.rootfs(ctx); err != nil {
-		return nil, err
+	// The base layer, rootfs.tar: a minbase Debian debootstrapped from
+	// [Mirror], without apt's lists and archives, as the story's base had
+	// none: the next layer's apt-get update and install bring them in.
+	err := debian.Rootfs(ctx, filepath.Join(b.dir, "rootfs.tar"),
+		debian.WithLog(b.cmdLog), debian.WithProgress(func(line string) { b.logf("%s", line) }))
+	if err != nil {
+		return nil, &StepError{Step: "debootstrap", Err: err}
 	}
 	g, err := b.goBuild(ctx)
 	if err != nil {
