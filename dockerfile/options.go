@@ -2,13 +2,14 @@ package dockerfile
 
 import "strings"
 
-// Option configures [Lint].
+// Option configures [Lint] and [Fix].
 type Option func(*options)
 
 type options struct {
 	disabled   map[string]bool // rule IDs
 	contextDir string
 	target     string
+	fixOnly    map[string]bool // rule IDs Fix may apply, all when empty
 }
 
 // WithDisabled turns rules off by ID or hadolint alias, as a config file

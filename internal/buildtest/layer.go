@@ -44,6 +44,9 @@ path-include /usr/share/locale/locale.alias
 path-exclude /usr/share/man/*
 `
 
+// hostCerts is Debian's CA bundle on this machine.
+const hostCerts = "/etc/ssl/certs/ca-certificates.crt"
+
 // layerSpec says how one imported image differs from the rootfs.
 type layerSpec struct {
 	slim   bool   // drop what [slimExcludes] excludes and install the filter
@@ -87,6 +90,15 @@ func writeLayer(w io.Writer, rootfs string, spec layerSpec) error {
 	}
 	if spec.slim {
 		added["etc/dpkg/dpkg.cfg.d/docker"] = slimExcludes
+	}
+	if spec.goroot != "" {
+		// The official golang images ship ca-certificates (go get needs
+		// them); the host's bundle, from Debian's package, stands in.
+		certs, err := os.ReadFile(hostCerts)
+		if err != nil {
+			return fmt.Errorf("the golang image's CA bundle: %w", err)
+		}
+		added["etc/ssl/certs/ca-certificates.crt"] = string(certs)
 	}
 	var mtime time.Time
 	for {

@@ -26,7 +26,7 @@ const Network = "diet-buildtest"
 
 // recipe changes when what Prepare makes changes in a way the keys below
 // do not see.
-const recipe = 1
+const recipe = 2
 
 // Env is a prepared machine: base images in the engine and the mirror's
 // server running in this process.

@@ -93,7 +93,7 @@ func New() *cobra.Command {
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.SuggestionsMinimumDistance = 2
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usage(cmd, err) })
-	root.AddCommand(newAnalyzeCmd(g), newSlimCmd(g), newLintCmd(g), newVersionCmd())
+	root.AddCommand(newAnalyzeCmd(g), newSlimCmd(g), newLintCmd(g), newFixCmd(g), newVersionCmd())
 	return root
 }
 

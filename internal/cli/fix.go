@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/rogpeppe/go-internal/diff"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/dietimage/diet/dockerfile"
+)
+
+// fixFlags are the flags of diet fix.
+type fixFlags struct {
+	write  bool
+	diff   bool
+	only   []string
+	ignore []string
+}
+
+func (f *fixFlags) add(fs *pflag.FlagSet) {
+	fs.BoolVarP(&f.write, "write", "w", false, "write the fixed file in place (atomically, keeping its mode) instead of printing it")
+	fs.BoolVarP(&f.diff, "diff", "d", false, "print a unified diff of the changes instead of the file")
+	fs.StringArrayVar(&f.only, "only", nil, "fix only this rule, by diet ID or hadolint alias; repeatable")
+	fs.StringArrayVar(&f.ignore, "ignore", nil, "turn a rule off, by diet ID or hadolint alias (DL3009); repeatable")
+}
+
+func newFixCmd(g *globals) *cobra.Command {
+	f := &fixFlags{}
+	cmd := &cobra.Command{
+		Use:   "fix [flags] DOCKERFILE",
+		Short: "Rewrite a Dockerfile to repair its size mistakes",
+		Long: "fix repairs what lint finds where the repair is certain: cleanup merged into the RUN that\n" +
+			"installs, apk --no-cache, apt lists removed and --no-install-recommends, pip --no-cache-dir,\n" +
+			"package manager and Go caches cleaned, downloaded archives deleted, COPY --chown instead of a\n" +
+			"later chown -R, ADD of local files as COPY, useradd -l, stripped Go builds, and a single-stage\n" +
+			"Go build rewritten as a build stage and a small final stage that holds only the binary.\n" +
+			"It edits the original text, so comments and formatting elsewhere survive; the result always\n" +
+			"parses, and fixing it again changes nothing. It prints the fixed file (- reads stdin), or a\n" +
+			"diff with -d, or writes it back with -w. Each fix, and each finding left as a suggestion,\n" +
+			"goes to stderr as file:line: ID fixed: ... or file:line: ID suggestion: ...; fixes name lines\n" +
+			"of the input, suggestions lines of the output. Suggestions do not change the exit status.",
+		Example: "  diet fix Dockerfile\n" +
+			"  diet fix -d Dockerfile\n" +
+			"  diet fix -w --only DIET302 --only DL3019 Dockerfile",
+		Args: exactArgs(1, "one DOCKERFILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runFix(cmd, f, args[0])
+		},
+	}
+	f.add(cmd.Flags())
+	return cmd
+}
+
+func runFix(cmd *cobra.Command, f *fixFlags, name string) error {
+	for _, list := range [][]string{f.only, f.ignore} {
+		for _, id := range list {
+			if _, ok := dockerfile.Lookup(id); !ok {
+				return usage(cmd, fmt.Errorf("rule %q: no such rule (docs/rules.md lists them)", id))
+			}
+		}
+	}
+	if f.write && name == "-" {
+		return usage(cmd, errors.New("-w needs a file, not stdin"))
+	}
+	file, err := readDockerfile(cmd.InOrStdin(), name)
+	if err != nil {
+		return err
+	}
+	opts := []dockerfile.Option{dockerfile.WithDisabled(f.ignore...)}
+	if len(f.only) > 0 {
+		opts = append(opts, dockerfile.WithFixOnly(f.only...))
+	}
+	if name != "-" {
+		opts = append(opts, dockerfile.WithContextDir(filepath.Dir(name)))
+	}
+	res, err := dockerfile.Fix(file, opts...)
+	if err != nil {
+		return err
+	}
+	stderr := cmd.ErrOrStderr()
+	for _, c := range res.Changes {
+		fmt.Fprintf(stderr, "%s:%d: %s fixed: %s\n", c.File, c.Line, c.ID, c.Message)
+	}
+	for _, fd := range res.Suggestions {
+		fmt.Fprintf(stderr, "%s:%d: %s suggestion: %s\n", fd.File, fd.Line, fd.ID, fd.Message)
+	}
+	out := cmd.OutOrStdout()
+	if f.diff {
+		if _, err := out.Write(diff.Diff(file.Name+".orig", file.Source, file.Name, res.Source)); err != nil {
+			return err
+		}
+	}
+	if f.write {
+		if len(res.Changes) == 0 {
+			return nil
+		}
+		return writeAtomic(name, res.Source)
+	}
+	if !f.diff {
+		_, err = out.Write(res.Source)
+	}
+	return err
+}
+
+// writeAtomic replaces the file name with data: a temporary file in the
+// same directory, synced and given the file's mode, renamed over it. A
+// symbolic link is followed, so the file it points to is replaced.
+func writeAtomic(name string, data []byte) (err error) {
+	target, err := filepath.EvalSymlinks(name)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(target)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".diet-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(fi.Mode().Perm()); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), target)
+}
