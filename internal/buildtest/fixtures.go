@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/dietimage/diet/internal/atomicfile"
 )
 
 // aptSets are the installs the cases run, each on a fresh Debian image and
@@ -66,7 +68,7 @@ func (r *runner) makeWheels(ctx context.Context, dir, proxy string) error {
 		return err
 	}
 	script := filepath.Join(dir, "mkwheel.py")
-	if err := writeFile(script, mkwheel); err != nil {
+	if err := atomicfile.WriteFile(script, mkwheel); err != nil {
 		return err
 	}
 	sh := `set -e
@@ -121,7 +123,7 @@ func (r *runner) makeRelease(ctx context.Context, dir, goCmd string) error {
 		os.Remove(tmp)
 		return err
 	}
-	return commit(tmp, out)
+	return atomicfile.Commit(tmp, out)
 }
 
 // writeTarGz writes the files into a gzipped tar at name, under the

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dietimage/diet/internal/atomicfile"
 	"github.com/dietimage/diet/internal/debian"
 	"github.com/dietimage/diet/internal/enginetest"
 	"github.com/dietimage/diet/internal/flock"
@@ -149,7 +150,7 @@ func (r *runner) prepare(ctx context.Context, dir string) (*Env, error) {
 		if err != nil {
 			return err
 		}
-		return writeFile(filepath.Join(dir, "state.json"), append(data, '\n'))
+		return atomicfile.WriteFile(filepath.Join(dir, "state.json"), append(data, '\n'))
 	}
 	// The mirror fetches from Debian only while something is being made.
 	m.recording.Store(true)

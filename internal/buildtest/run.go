@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -66,33 +65,4 @@ func tail(b []byte, n int) string {
 		b = append([]byte("…"), b[len(b)-n:]...)
 	}
 	return string(b)
-}
-
-// writeFile writes data to name through a temporary name in its directory.
-func writeFile(name string, data []byte) error {
-	tmp := name + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return commit(tmp, name)
-}
-
-// commit makes the finished file tmp durable and renames it to name.
-func commit(tmp, name string) error {
-	f, err := os.Open(tmp)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+
+	"github.com/dietimage/diet/internal/atomicfile"
 )
 
 // What Rootfs debootstraps unless told otherwise.
@@ -90,7 +92,7 @@ func (o *options) rootfs(ctx context.Context, out string) error {
 		os.Remove(tmp)
 		return err
 	}
-	if err := commit(tmp, out); err != nil {
+	if err := atomicfile.Commit(tmp, out); err != nil {
 		return err
 	}
 	if fi, err := os.Stat(out); err == nil {
@@ -123,25 +125,6 @@ func clean(tree string) error {
 		}
 	}
 	return nil
-}
-
-// commit makes the finished file tmp durable and renames it to name.
-func commit(tmp, name string) error {
-	f, err := os.Open(tmp)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }
 
 // removeTree removes dir, detaching every mount at or below it first, so

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dietimage/diet/internal/atomicfile"
 )
 
 // baseTag names the imported rootfs while the images are built on it.
@@ -77,10 +79,10 @@ func (b *builder) images(ctx context.Context, s *Story, stage string) error {
 
 	dfV101 := filepath.Join(b.dir, "v1.01.Dockerfile")
 	dfMistake := filepath.Join(b.dir, "mistake.Dockerfile")
-	if err := writeFile(dfV101, []byte(dockerfileV101)); err != nil {
+	if err := atomicfile.WriteFile(dfV101, []byte(dockerfileV101)); err != nil {
 		return &StepError{Step: "docker build " + TagV101, Err: err}
 	}
-	if err := writeFile(dfMistake, []byte(dockerfileMistake)); err != nil {
+	if err := atomicfile.WriteFile(dfMistake, []byte(dockerfileMistake)); err != nil {
 		return &StepError{Step: "docker build " + TagMistake, Err: err}
 	}
 	b.logf("docker build %s: apt-get install golang-go git gcc, COPY the Go build (a few minutes)", TagV101)
@@ -165,7 +167,7 @@ func (b *builder) save(ctx context.Context, img *Image) error {
 		os.Remove(tmp)
 		return &StepError{Step: "docker save " + img.Tag, Err: err}
 	}
-	if err := commit(tmp, img.Archive); err != nil {
+	if err := atomicfile.Commit(tmp, img.Archive); err != nil {
 		return &StepError{Step: "docker save " + img.Tag, Err: err}
 	}
 	return nil

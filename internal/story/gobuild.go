@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/dietimage/diet/internal/atomicfile"
 )
 
 // srcRepo is where the sources sit under GOPATH/src: a copy of the
@@ -91,7 +93,7 @@ func (b *builder) goBuild(ctx context.Context) (*goResult, error) {
 		if _, err := goRun(src, "install", "-buildvcs=false", "."); err != nil {
 			return nil, &StepError{Step: "go build", Err: err}
 		}
-		if err := writeFile(stamp, []byte(key)); err != nil {
+		if err := atomicfile.WriteFile(stamp, []byte(key)); err != nil {
 			return nil, &StepError{Step: "go build", Err: err}
 		}
 	}

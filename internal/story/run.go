@@ -88,35 +88,6 @@ func probe(ctx context.Context, url string) error {
 	return nil
 }
 
-// commit makes the finished file tmp durable and renames it to name.
-func commit(tmp, name string) error {
-	f, err := os.Open(tmp)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
-}
-
-// writeFile writes data to name through a temporary name.
-func writeFile(name string, data []byte) error {
-	tmp := name + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return commit(tmp, name)
-}
-
 // removeTree deletes dir even though the module cache makes its files and
 // directories read-only.
 func removeTree(dir string) error {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/dietimage/diet/internal/atomicfile"
 )
 
 // stampVersion changes when the layout of a build directory does.
@@ -106,5 +108,5 @@ func writeStamp(dir string, s *Story) error {
 	if err != nil {
 		return err
 	}
-	return writeFile(stampPath(dir), append(data, '\n'))
+	return atomicfile.WriteFile(stampPath(dir), append(data, '\n'))
 }
