@@ -34,7 +34,11 @@ func TestMinimalDynamicProgram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir, err := verify.TempDir("", "diet-test-*") // a directory the sandbox's user can enter
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	root := filepath.Join(dir, "original")
 	if err := verify.Extract(t.Context(), img, root); err != nil {
 		t.Fatal(err)

@@ -14,24 +14,41 @@
 //     (their modes and times are applied last), never with the number of
 //     bytes: file bodies stream from the layer to the disk.
 //   - [Run] changes only the rootfs it is given, a scratch copy: it makes
-//     /proc, /dev and the working directory there. Its mounts live in the
-//     sandbox's own mount namespace and die with it; a trace file of its own
-//     is the only thing it writes elsewhere, and it removes it.
+//     /proc, /dev and the working directory there and gives every file to
+//     the sandbox's user. A trace directory of its own is the only thing it
+//     writes elsewhere, and it removes it.
+//   - Image code never acts on the host. [Run] is bubblewrap: a user
+//     namespace where the image's root is an unprivileged id of the host
+//     ([SandboxID] under root), pivot_root into the rootfs (nosuid,
+//     nodev), new PID, network (loopback only), IPC, UTS and cgroup
+//     namespaces, no capabilities, no_new_privs, no new user namespaces, a
+//     seccomp filter (mounts, modules, keys, BPF, kexec, ptrace, clocks,
+//     swap, namespaces), a fresh /proc, a minimal /dev, resource limits
+//     ([Limits]: processes, memory, file size, CPU time). The image's
+//     environment reaches the command only; the host's tools (bwrap,
+//     prlimit, strace) run with one of their own. strace traces from
+//     outside every namespace, as the sandbox's unprivileged user.
+//   - What the sandbox does not hide: the kernel itself (a kernel bug
+//     reachable by an unprivileged user is reachable from inside), the
+//     host's CPU and memory within the limits, the host's hostname and
+//     kernel version, and the contents of the rootfs given to it.
 //   - When [Run] returns, no process of the sandbox is left: the timeout
-//     kills the sandbox's PID namespace, and Run waits for it to be gone.
-//   - [RunEngine] removes what it adds to the engine: the container always,
-//     the tag unless it was there before.
+//     kills the sandbox's init, and Run waits for its PID namespace to be
+//     gone. Should the caller die, even by SIGKILL, the sandbox dies with
+//     it (parent-death signals down the chain, bwrap's --die-with-parent).
+//   - [RunEngine] removes what it adds to the engine: the container always
+//     (by a watcher process should the caller be killed), the tag unless
+//     it was there before.
 //   - The sandbox matches the engine where a command can tell: PATH and HOME
 //     defaults, the user and group from the image's /etc/passwd and
-//     /etc/group, the working directory made when missing, exit codes 126,
-//     127 and 128+signal, no network but loopback, /tmp as the image has it
-//     (none, if it has none: a slimmed image that lost its /tmp must fail
-//     here as it would there). It differs in what no verification should
-//     rest on: no supplementary groups, no /sys, no /etc/hosts or
-//     /etc/resolv.conf, the host's hostname, and the full capabilities of
-//     root.
-//   - The sandbox contains accidents, not attacks: a command running as
-//     root can leave a chroot. Verify images you would run anyway.
+//     /etc/group, the command as PID 1, the working directory made when
+//     missing, exit codes 126, 127 and 128+signal, no network but
+//     loopback, /tmp as the image has it (none, if it has none: a slimmed
+//     image that lost its /tmp must fail here as it would there). It differs
+//     in what no verification should rest on: no supplementary groups, no
+//     /sys, no /etc/hosts or /etc/resolv.conf, the host's hostname, every
+//     file owned by the command's user (one id is mapped), and no
+//     capabilities even for root.
 //   - The library prints nothing and starts no goroutine that outlives a
 //     call.
 package verify

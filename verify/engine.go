@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -59,6 +60,11 @@ func runEngine(ctx context.Context, archive, tag string, c Command, o options) (
 		args = append(args, "--user", c.User)
 	}
 	args = append(append(args, "--", tag), c.Argv[1:]...)
+	stop, err := watch(name)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
 	if _, err := docker(ctx, args...); err != nil {
 		return nil, err
 	}
@@ -67,6 +73,7 @@ func runEngine(ctx context.Context, archive, tag string, c Command, o options) (
 	tctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	start := exec.CommandContext(tctx, "docker", "start", "--attach", name)
+	start.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var stdout, stderr capped
 	start.Stdout, start.Stderr = &stdout, &stderr
 	var killed atomic.Bool
@@ -101,6 +108,7 @@ func docker(ctx context.Context, args ...string) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, "docker", args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
@@ -115,6 +123,28 @@ func docker(ctx context.Context, args ...string) (string, error) {
 		return "", fmt.Errorf("%w: docker %s: %s", ErrEngine, args[0], msg)
 	}
 	return strings.TrimSpace(stdout.String()), nil
+}
+
+// watch starts a watcher that removes the container name unless told, on
+// its stdin, that we removed it ourselves: should we be killed, even by
+// SIGKILL, its stdin closes unanswered and the container goes. It runs in a
+// session of its own, so that a signal to our process group spares it. stop
+// tells it and waits for it to end.
+func watch(name string) (stop func(), err error) {
+	cmd := exec.Command("sh", "-c", `IFS= read -r done; [ "$done" = removed ] || exec docker rm --force "$1" >/dev/null 2>&1`, "diet-verify-watch", name)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	w, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%w: watcher: %w", ErrEngine, err)
+	}
+	return func() {
+		fmt.Fprintln(w, "removed")
+		w.Close()
+		cmd.Wait()
+	}, nil
 }
 
 // cleanup runs a docker command that must happen even when the run's

@@ -12,9 +12,10 @@ var (
 	// ErrNoCommand: neither an override, nor the image's Entrypoint or Cmd,
 	// names a program to run.
 	ErrNoCommand = errors.New("no command: the image has no Entrypoint and no Cmd")
-	// ErrNoSandbox: this machine cannot build the sandbox (not root, no
-	// util-linux unshare, the kernel refused a namespace, a mount or a
-	// device node, or strace could not trace).
+	// ErrNoSandbox: this machine cannot build the sandbox (no bubblewrap
+	// or util-linux prlimit, the kernel refused a user namespace or a
+	// mount, the rootfs is out of the sandbox user's reach, or strace could
+	// not trace).
 	ErrNoSandbox = errors.New("no sandbox")
 	// ErrUnknownUser: the user or group of a command is a name that the
 	// image's /etc/passwd or /etc/group does not list.

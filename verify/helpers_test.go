@@ -27,8 +27,12 @@ func toolsImage(t testing.TB, more ...tartest.Step) v1.Image {
 // extracted extracts img into a fresh directory.
 func extracted(t testing.TB, img v1.Image) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "rootfs")
-	t.Cleanup(func() { writable(dir) })
+	tmp, err := TempDir("", "diet-test-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { writable(tmp); os.RemoveAll(tmp) })
+	dir := filepath.Join(tmp, "rootfs")
 	if err := Extract(t.Context(), img, dir); err != nil {
 		t.Fatalf("Extract: %v", err)
 	}
@@ -51,10 +55,10 @@ func writable(dir string) {
 func requireSandbox(t testing.TB) {
 	t.Helper()
 	msg := ""
-	if os.Geteuid() != 0 {
-		msg = "the sandbox needs root"
-	} else if _, err := exec.LookPath("unshare"); err != nil {
-		msg = "the sandbox needs util-linux unshare"
+	if _, err := exec.LookPath("bwrap"); err != nil {
+		msg = "the sandbox needs bubblewrap (bwrap)"
+	} else if _, err := exec.LookPath("prlimit"); err != nil {
+		msg = "the sandbox needs util-linux prlimit"
 	}
 	if msg == "" {
 		return

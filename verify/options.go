@@ -11,6 +11,7 @@ type Option func(*options)
 type options struct {
 	timeout time.Duration
 	trace   bool
+	limits  Limits
 }
 
 // DefaultTimeout is how long a command may run when [WithTimeout] is not
@@ -28,13 +29,17 @@ func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout =
 // [RunEngine] ignores it.
 func WithTrace(b bool) Option { return func(o *options) { o.trace = b } }
 
+// WithLimits sets the resource limits of the sandbox's processes (default
+// [DefaultLimits]). [RunEngine] ignores it: the engine's defaults apply.
+func WithLimits(l Limits) Option { return func(o *options) { o.limits = l } }
+
 func makeOptions(opts []Option) (options, error) {
-	o := options{timeout: DefaultTimeout}
+	o := options{timeout: DefaultTimeout, limits: DefaultLimits}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if o.timeout <= 0 {
 		return o, fmt.Errorf("timeout must be positive, got %v", o.timeout)
 	}
-	return o, nil
+	return o, o.limits.validate()
 }

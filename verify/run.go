@@ -8,7 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -38,18 +38,29 @@ type Result struct {
 const MaxOutput = 16 << 20
 
 // Run runs c in a sandbox over rootfs, an extracted image (see [Extract])
-// that Run may change: it is a scratch copy. The sandbox is a chroot into
-// rootfs in fresh mount, PID, network, UTS and IPC namespaces, made by
-// util-linux's unshare: the command sees its own /proc, only a loopback
-// network, and a minimal /dev (null, zero, full, random, urandom, tty, the
-// fd links and shm) that Run makes in rootfs. It runs as c.User with
-// c.Env (PATH and HOME added when missing) in c.WorkingDir, with no
-// supplementary groups and stdin empty.
+// that Run may change: it is a scratch copy, which must sit in a directory
+// the sandbox's user can enter (make it with [TempDir]).
+//
+// The sandbox is bubblewrap (bwrap), the one Flatpak uses: the command runs
+// in a user namespace of its own, as c.User's uid and gid, which are an
+// unprivileged id on the host ([SandboxID] when diet runs as root, else the
+// invoking user); every file of rootfs is given to that id first. It has
+// fresh PID, network (loopback only), IPC, UTS and cgroup namespaces,
+// rootfs as / (nosuid, nodev) after pivot_root, its own /proc and a minimal
+// /dev (null, zero, full, random, urandom, tty, ptmx, pts, shm, the fd
+// links), no capabilities, no_new_privs, no new user namespaces, a seccomp
+// filter that refuses mounts, modules, keys, BPF, kexec, ptrace, clock and
+// swap changes and namespace calls, and the resource limits of
+// [WithLimits]. c.Env (PATH and HOME added when missing) reaches the command
+// only: bwrap, strace and prlimit run on the host with an environment of
+// their own. It runs in c.WorkingDir, with no supplementary groups and
+// stdin empty.
 //
 // When the timeout expires ([WithTimeout]) every process of the sandbox is
-// killed, and Run returns once they are gone. Run needs root: elsewhere the
-// error is [ErrNoSandbox]. The sandbox keeps accidents in, not attacks: a
-// command running as root can leave a chroot.
+// killed, and Run returns once they are gone. Should the caller die, even by
+// SIGKILL, the sandbox dies with it. The error is [ErrNoSandbox] where the
+// sandbox cannot be built (no bwrap, or the kernel allows no user
+// namespaces).
 func Run(ctx context.Context, rootfs string, c Command, opts ...Option) (*Result, error) {
 	o, err := makeOptions(opts)
 	if err == nil {
@@ -65,12 +76,9 @@ func run(ctx context.Context, rootfs string, c Command, o options) (*Result, err
 	if len(c.Argv) == 0 {
 		return nil, ErrNoCommand
 	}
-	if uid := os.Geteuid(); uid != 0 {
-		return nil, fmt.Errorf("%w: namespaces and chroot need root, and this is uid %d", ErrNoSandbox, uid)
-	}
-	unshare, err := exec.LookPath("unshare")
+	tools, err := lookTools()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w (install util-linux)", ErrNoSandbox, err)
+		return nil, err
 	}
 	abs, err := filepath.Abs(rootfs)
 	if err != nil {
@@ -85,30 +93,30 @@ func run(ctx context.Context, rootfs string, c Command, o options) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	wd := workdir(c.WorkingDir)
-	if err := prepare(root, wd); err != nil {
+	host, switchTo := hostID()
+	if err := reachable(abs, host); err != nil {
 		return nil, err
 	}
-	argv := append([]string{unshare,
-		"--fork", "--kill-child", "--pid", "--mount", "--net", "--uts", "--ipc", "--propagation=private",
-		"--root=" + abs, "--wd=" + wd, "--mount-proc=/proc",
-		"--setgid=" + strconv.Itoa(id.gid), "--setuid=" + strconv.Itoa(id.uid), "--"}, c.Argv...)
+	wd := workdir(c.WorkingDir)
+	if err := prepare(root, wd, host, switchTo); err != nil {
+		return nil, err
+	}
+	sb, err := newSandbox(abs, wd, id, environ(c.Env, id.home))
+	if err != nil {
+		return nil, err
+	}
+	defer sb.close()
+	argv := sb.argv(tools.bwrap, c.Argv)
 	var tr *trace
-	if o.trace {
-		if tr, err = newTrace(wd); err != nil {
+	if o.trace && tools.strace != "" {
+		if tr, err = newTrace(tools.strace, wd, host, switchTo); err != nil {
 			return nil, err
 		}
-		if tr != nil {
-			defer tr.close()
-			argv = tr.wrap(argv)
-		}
+		defer tr.close()
+		argv = tr.wrap(argv)
 	}
-	// TODO(diet): the image's environment reaches the host's unshare (and
-	// strace) before it reaches the command, so an image's LD_PRELOAD or
-	// LD_LIBRARY_PATH is seen by the host's loader too: harmless but for a
-	// loader warning on stderr. Passing it cleanly needs a helper of our own
-	// (a static init, or a re-exec of diet) to exec the command.
-	r, err := execute(ctx, argv, environ(c.Env, id.home), o.timeout)
+	argv = append(o.limits.prlimit(tools.prlimit, switchTo), argv...)
+	r, err := execute(ctx, argv, sb.files(), host, switchTo, o.timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -120,32 +128,69 @@ func run(ctx context.Context, rootfs string, c Command, o options) (*Result, err
 	return r, nil
 }
 
-// execute runs argv, the sandbox's outermost process, as the leader of a
-// new process group, and kills the sandbox at the timeout.
-func execute(ctx context.Context, argv, env []string, timeout time.Duration) (*Result, error) {
+// tools are the host programs the sandbox is made of.
+type tools struct{ bwrap, prlimit, strace string }
+
+func lookTools() (tools, error) {
+	var t tools
+	var err error
+	if t.bwrap, err = exec.LookPath("bwrap"); err != nil {
+		return t, fmt.Errorf("%w: %w (install bubblewrap)", ErrNoSandbox, err)
+	}
+	if t.prlimit, err = exec.LookPath("prlimit"); err != nil {
+		return t, fmt.Errorf("%w: %w (install util-linux)", ErrNoSandbox, err)
+	}
+	t.strace, _ = exec.LookPath("strace") // without it, runs go untraced
+	return t, nil
+}
+
+// hostEnv is the whole environment of the host programs of the sandbox:
+// none of ours, none of the image's.
+var hostEnv = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
+
+// execute runs argv, the sandbox's outermost process, as host (an
+// unprivileged id) when switchTo, as the leader of a new process group, and
+// kills the sandbox at the timeout.
+func execute(ctx context.Context, argv []string, files []*os.File, host int, switchTo bool, timeout time.Duration) (*Result, error) {
 	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(tctx, argv[0], argv[1:]...)
-	cmd.Env, cmd.Dir = env, "/"
+	cmd.Env, cmd.Dir = hostEnv, "/"
 	var stdout, stderr capped
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	// Pdeathsig: should we die, unshare dies, and --kill-child takes the
-	// whole PID namespace with it.
+	info, err := newInfo()
+	if err != nil {
+		return nil, err
+	}
+	defer info.close()
+	cmd.ExtraFiles = append(slices.Clone(files), info.w)
+	// Pdeathsig: should we die, the outermost process dies, and bwrap's
+	// --die-with-parent takes the sandbox's PID namespace with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if switchTo {
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uint32(host), Gid: uint32(host), Groups: []uint32{}}
+	}
 	var killed atomic.Bool
 	cmd.Cancel = func() error {
 		killed.Store(true)
-		return killSandbox(cmd.Process.Pid)
+		if pid := info.pid.Load(); pid > 0 {
+			// Its init's death ends the sandbox's PID namespace, and
+			// bwrap (and strace over it) then exit by themselves.
+			return syscall.Kill(int(pid), syscall.SIGKILL)
+		}
+		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
 	cmd.WaitDelay = 2 * time.Second
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoSandbox, err)
+	}
+	info.read()
+	err = cmd.Wait()
 	elapsed := time.Since(start)
+	info.waitGone()
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
-	}
-	if cmd.ProcessState == nil {
-		return nil, err // it never started
 	}
 	if err != nil && !errors.Is(err, exec.ErrWaitDelay) {
 		if _, ok := errors.AsType[*exec.ExitError](err); !ok {
@@ -159,42 +204,33 @@ func execute(ctx context.Context, argv, env []string, timeout time.Duration) (*R
 		TimedOut: killed.Load(),
 		Elapsed:  elapsed,
 	}
-	killedBySIGKILL(r)
+	if r.TimedOut {
+		r.ExitCode = 128 + int(syscall.SIGKILL)
+	}
 	if err := setupError(r); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// unshareKilled is what unshare says, and exits 1 with, when its child dies
-// of SIGKILL: it passes other deaths by signal on by raising the same signal,
-// which SIGKILL cannot be.
-var unshareKilled = []byte("unshare: sigprocmask unblock failed")
-
-// killedBySIGKILL gives a run whose init died of SIGKILL (the timeout, the
-// OOM killer) the status the engine gives it, 137, and drops unshare's
-// complaint from its stderr.
-func killedBySIGKILL(r *Result) {
-	// unshare's complaint is then the last line.
-	last := bytes.LastIndexByte(bytes.TrimSuffix(r.Stderr, []byte("\n")), '\n') + 1
-	if r.ExitCode == 1 && bytes.HasPrefix(r.Stderr[last:], unshareKilled) {
-		r.Stderr, r.ExitCode = r.Stderr[:last], 128+int(syscall.SIGKILL)
-	}
-	if r.TimedOut {
-		r.ExitCode = 128 + int(syscall.SIGKILL)
-	}
-}
-
-// setupError tells the sandbox's own failures from the command's: unshare
-// and strace report theirs with status 1 and their name first on stderr,
-// while a program that cannot be run gives 126 or 127, as in the engine.
+// setupError tells the sandbox's own failures from the command's: bwrap,
+// strace and prlimit report theirs with status 1 and their name first on
+// stderr. A command that bwrap cannot exec gets the engine's status
+// instead: 127 when it is not there, 126 when it cannot run.
 func setupError(r *Result) error {
 	if r.ExitCode != 1 || r.TimedOut {
 		return nil
 	}
-	for _, tool := range []string{"unshare: ", "strace: "} {
-		if bytes.HasPrefix(r.Stderr, []byte(tool)) {
-			line, _, _ := bytes.Cut(r.Stderr, []byte("\n"))
+	line, _, _ := bytes.Cut(r.Stderr, []byte("\n"))
+	if bytes.HasPrefix(line, []byte("bwrap: execvp ")) {
+		r.ExitCode = 126
+		if bytes.HasSuffix(line, []byte(": No such file or directory")) {
+			r.ExitCode = 127
+		}
+		return nil
+	}
+	for _, tool := range []string{"bwrap: ", "strace: ", "prlimit: "} {
+		if bytes.HasPrefix(line, []byte(tool)) {
 			return fmt.Errorf("%w: %s", ErrNoSandbox, line)
 		}
 	}

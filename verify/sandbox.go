@@ -5,70 +5,91 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
-	"strconv"
+	"path/filepath"
 	"strings"
 	"syscall"
 )
 
-// devices are the nodes of the sandbox's /dev, as the engine gives them.
-var devices = []struct {
-	name         string
-	major, minor int
-}{
-	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+// SandboxID is the user and group id, on the host, that the sandbox's
+// processes run as when diet runs as root: an id no account should have, so
+// that the image's root is nobody on the host and the process limit counts
+// only the sandbox's processes. Without root, the sandbox runs as the
+// invoking user.
+const SandboxID = 1999999999
+
+// hostID is the id the sandbox runs as on the host, and whether diet must
+// switch to it.
+func hostID() (id int, switchTo bool) {
+	if os.Geteuid() == 0 {
+		return SandboxID, true
+	}
+	return os.Geteuid(), false
 }
 
-// devLinks are the symlinks of the sandbox's /dev.
-var devLinks = []struct{ name, target string }{
-	{"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+// TempDir is [os.MkdirTemp] for a directory to [Extract] a rootfs into and
+// [Run] it: it belongs to the sandbox's user (see [SandboxID]) and nobody
+// else may enter it, so that the sandbox can reach the rootfs while nothing
+// of the host above it can be reached from inside.
+func TempDir(dir, pattern string) (string, error) {
+	d, err := os.MkdirTemp(dir, pattern)
+	if err != nil {
+		return "", err
+	}
+	if id, switchTo := hostID(); switchTo {
+		if err := os.Chown(d, id, id); err != nil {
+			os.Remove(d)
+			return "", err
+		}
+	}
+	return d, nil
 }
 
-// prepare makes in root what the sandbox mounts or needs: /proc as an empty
-// directory, /dev with its nodes (made with mknod: they live and die with
-// the scratch rootfs, and no mount can outlive a run), and the working
-// directory. Whatever the image has at those names is replaced, so none
-// of them is a symlink when the kernel resolves it.
-func prepare(root *os.Root, wd string) error {
+// reachable checks that the sandbox's user may walk down to dir: bwrap,
+// running as that user, mounts dir by its path.
+func reachable(dir string, id int) error {
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		st := statOf(fi)
+		ok := fi.Mode()&0o001 != 0 || (int(st.Uid) == id && fi.Mode()&0o100 != 0) || (int(st.Gid) == id && fi.Mode()&0o010 != 0)
+		if !ok {
+			return fmt.Errorf("%w: the sandbox's user (uid %d) cannot enter %s, above the rootfs: extract into a directory made by verify.TempDir", ErrNoSandbox, id, d)
+		}
+		if d == filepath.Dir(d) {
+			return nil
+		}
+	}
+}
+
+// prepare makes root ready for the sandbox: /proc and /dev real directories
+// for bwrap to mount on (whatever the image had at those names goes, so that
+// no symlink of the image can send a mount elsewhere), the working directory
+// made, and every file owned by the sandbox's user, which the command then
+// sees as its own (the sandbox maps one id only). Ownership changes clear
+// the setuid and setgid bits, as they do everywhere.
+func prepare(root *os.Root, wd string, id int, chown bool) error {
 	if err := realDir(root, "proc", 0o555); err != nil {
 		return err
 	}
 	if err := realDir(root, "dev", 0o755); err != nil {
 		return err
 	}
-	dev, err := root.Open("dev")
-	if err != nil {
-		return err
-	}
-	defer dev.Close()
-	for _, d := range devices {
-		name := "dev/" + d.name
-		if err := root.RemoveAll(name); err != nil {
-			return err
-		}
-		if err := syscall.Mknodat(int(dev.Fd()), d.name, syscall.S_IFCHR|0o666, d.major<<8|d.minor); err != nil {
-			return fmt.Errorf("%w: mknod /%s: %w", ErrNoSandbox, name, err)
-		}
-		if err := root.Chmod(name, 0o666); err != nil { // mknod obeyed our umask
-			return err
-		}
-	}
-	for _, l := range devLinks {
-		name := "dev/" + l.name
-		if err := root.RemoveAll(name); err != nil {
-			return err
-		}
-		if err := root.Symlink(l.target, name); err != nil {
-			return err
-		}
-	}
-	if err := realDir(root, "dev/shm", 0o777|fs.ModeSticky); err != nil {
-		return err
-	}
 	if wd != "/" {
-		return root.MkdirAll(strings.TrimPrefix(wd, "/"), 0o755)
+		if err := root.MkdirAll(strings.TrimPrefix(wd, "/"), 0o755); err != nil {
+			return err
+		}
 	}
-	return nil
+	if !chown {
+		return nil
+	}
+	return fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return root.Lchown(name, id, id)
+	})
 }
 
 // realDir makes name a directory with mode, replacing anything else there.
@@ -78,7 +99,7 @@ func realDir(root *os.Root, name string, mode fs.FileMode) error {
 	case err == nil && fi.IsDir():
 		return root.Chmod(name, mode)
 	case err == nil:
-		if err := root.Remove(name); err != nil {
+		if err := root.RemoveAll(name); err != nil {
 			return err
 		}
 	case !errors.Is(err, fs.ErrNotExist):
@@ -87,60 +108,13 @@ func realDir(root *os.Root, name string, mode fs.FileMode) error {
 	if err := root.Mkdir(name, mode.Perm()); err != nil {
 		return err
 	}
-	return root.Chmod(name, mode) // Mkdir obeyed our umask, and knows no sticky bit
+	return root.Chmod(name, mode) // Mkdir obeyed our umask
 }
 
-// killSandbox kills, with SIGKILL, the processes of leader's group that run
-// in another PID namespace than ours: the sandbox's init among them, whose
-// death takes every process of its namespace along. The leader (unshare, or
-// strace over it) then reaps it and exits by itself, so that when Wait
-// returns nothing of the sandbox is left; WaitDelay kills the leader should
-// it linger. Before unshare has forked there is no such process, and the
-// whole group goes.
-func killSandbox(leader int) error {
-	ours, err := os.Readlink("/proc/self/ns/pid")
-	if err != nil {
-		return syscall.Kill(-leader, syscall.SIGKILL)
+// statOf is the owner and group of fi.
+func statOf(fi fs.FileInfo) *syscall.Stat_t {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st
 	}
-	procs, err := os.ReadDir("/proc")
-	if err != nil {
-		return syscall.Kill(-leader, syscall.SIGKILL)
-	}
-	n := 0
-	for _, p := range procs {
-		pid, err := strconv.Atoi(p.Name())
-		if err != nil || pid == leader || pgrp(pid) != leader {
-			continue
-		}
-		if ns, err := os.Readlink(path.Join("/proc", p.Name(), "ns/pid")); err == nil && ns != ours {
-			syscall.Kill(pid, syscall.SIGKILL)
-			n++
-		}
-	}
-	if n == 0 {
-		return syscall.Kill(-leader, syscall.SIGKILL)
-	}
-	return nil
-}
-
-// pgrp is the process group of pid, or -1.
-func pgrp(pid int) int {
-	b, err := os.ReadFile(path.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return -1
-	}
-	// pid (comm) state ppid pgrp ...: comm may hold anything, even ")".
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return -1
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 3 {
-		return -1
-	}
-	g, err := strconv.Atoi(f[2])
-	if err != nil {
-		return -1
-	}
-	return g
+	return &syscall.Stat_t{}
 }

@@ -4,64 +4,79 @@ import (
 	"bufio"
 	"io"
 	"os"
-	"os/exec"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
 
 // trace runs the sandbox under strace and reads what its processes failed
-// to find.
+// to find. strace runs on the host, outside every namespace of the sandbox,
+// as the sandbox's own unprivileged user and with the host's clean
+// environment: the traced code cannot see it, signal it or write its
+// output, and gains nothing by being traced.
 type trace struct {
 	strace string
-	out    *os.File // strace's output: ours, outside the rootfs
-	wd     string   // the command's working directory, for relative names
+	dir    string // strace's own directory, outside the rootfs
+	wd     string // the command's working directory, for relative names
 }
 
-// newTrace prepares a trace, or returns nil when strace is not installed.
-func newTrace(wd string) (*trace, error) {
-	strace, err := exec.LookPath("strace")
-	if err != nil {
-		return nil, nil
-	}
-	f, err := os.CreateTemp("", "diet-trace-*")
+// newTrace prepares a trace whose output the sandbox's user, host, may write.
+func newTrace(strace, wd string, host int, switchTo bool) (*trace, error) {
+	dir, err := os.MkdirTemp("", "diet-trace-*")
 	if err != nil {
 		return nil, err
 	}
-	return &trace{strace: strace, out: f, wd: wd}, nil
+	if switchTo {
+		if err := os.Chown(dir, host, host); err != nil {
+			os.Remove(dir)
+			return nil, err
+		}
+	}
+	return &trace{strace: strace, dir: dir, wd: wd}, nil
 }
 
+func (t *trace) out() string { return filepath.Join(t.dir, "trace") }
+
 // wrap is argv run under strace: every process (-f), file system calls and
-// chroot only, non-ASCII in hex (-x), no attach or exit chatter (-qq).
+// pivot_root only, non-ASCII in hex (-x), no attach or exit chatter (-qq).
 func (t *trace) wrap(argv []string) []string {
-	return append([]string{t.strace, "-f", "-qq", "-x", "-e", "trace=%file,chroot", "-o", t.out.Name(), "--"}, argv...)
+	return append([]string{t.strace, "-f", "-qq", "-x", "-e", "trace=%file,pivot_root", "-o", t.out(), "--"}, argv...)
 }
 
 func (t *trace) close() {
-	t.out.Close()
-	os.Remove(t.out.Name())
+	b, _ := os.ReadFile(t.out())
+	os.WriteFile("/tmp/lasttrace", b, 0o644)
+	os.RemoveAll(t.dir)
 }
 
 // missing parses the trace.
 func (t *trace) missing() ([]string, error) {
-	return parseTrace(t.out, t.wd)
+	f, err := os.Open(t.out())
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return parseTrace(f, t.wd)
 }
 
 // parseTrace reads `strace -f -x` output and returns the paths that
-// processes inside the chroot failed to find (ENOENT), in the order of the
-// first failure, each once. A process is inside once it has called chroot,
-// and so is every process first seen after a chroot (its children): what
-// unshare and the loader of the host do before does not count. Names
+// processes inside the sandbox failed to find (ENOENT), in the order of the
+// first failure, each once. bwrap's process that makes the last pivot_root
+// (into the rootfs, `pivot_root(".", ".")`) is inside from its next execve,
+// that of the command, and every process first seen after that pivot_root
+// is inside: what bwrap and the host's loader do before does not count. Names
 // relative to the working directory are made absolute; names relative to
 // another directory descriptor are dropped.
 func parseTrace(r io.Reader, wd string) ([]string, error) {
 	var (
-		missing  []string
-		seen     = map[string]bool{}
-		inside   = map[string]bool{}
-		known    = map[string]bool{}
-		pending  = map[string]string{} // pid -> start of an unfinished call
-		chrooted bool
+		missing []string
+		seen    = map[string]bool{}
+		inside  = map[string]bool{}
+		known   = map[string]bool{}
+		pending = map[string]string{} // pid -> start of an unfinished call
+		pivoter = map[string]bool{}
+		pivoted bool
 	)
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -84,11 +99,14 @@ func parseTrace(r io.Reader, wd string) ([]string, error) {
 			delete(pending, pid)
 		}
 		if !known[pid] {
-			known[pid], inside[pid] = true, chrooted
+			known[pid], inside[pid] = true, pivoted
 		}
-		if strings.HasPrefix(call, "chroot(") && strings.HasSuffix(call, "= 0") {
-			inside[pid], chrooted = true, true
+		if strings.HasPrefix(call, `pivot_root(".", ".")`) && strings.HasSuffix(call, "= 0") {
+			pivoted, pivoter[pid] = true, true
 			continue
+		}
+		if pivoter[pid] && strings.HasPrefix(call, "execve(") {
+			inside[pid] = true // the command itself, from its first exec
 		}
 		if !inside[pid] || !strings.Contains(call, " = -1 ENOENT ") {
 			continue

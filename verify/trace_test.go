@@ -7,13 +7,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// A trace as `strace -f -qq -x -e trace=%file,chroot` writes it for
-// `unshare ... --root=/tmp/r -- ls` where ls misses libselinux (cut, and
-// with an interleaved call and a child added).
-const straceOut = `12967 execve("/usr/bin/unshare", ["unshare", "--fork", "--root=/tmp/r", "--", "ls"], 0x7ffd2666e0c0 /* 1 var */) = 0
-12967 openat(AT_FDCWD, "/etc/ld.so.preload", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)
-12968 mount("none", "/", NULL, MS_REC|MS_PRIVATE, NULL) = 0
-12968 chroot("/tmp/r")              = 0
+// A trace as `strace -f -qq -x -e trace=%file,pivot_root` writes it for
+// `bwrap --args 3 -- ls` where ls misses libselinux (cut, and with an
+// interleaved call and a child added).
+const straceOut = `12967 execve("/usr/bin/bwrap", ["/usr/bin/bwrap", "--args", "3", "--", "ls"], 0x7ffee40bfdc0 /* 2 vars */) = 0
+12967 access("/etc/ld.so.preload", R_OK) = -1 ENOENT (No such file or directory)
+12968 pivot_root("/tmp", "oldroot")     = 0
+12968 access("/newroot/proc/sysrq-trigger", W_OK) = -1 ENOENT (No such file or directory)
+12968 pivot_root(".", ".")              = 0
+12968 access("/oldroot", F_OK) = -1 ENOENT (No such file or directory)
 12968 execve("/usr/local/bin/ls", ["ls"], 0x7ffd2bec6620 /* 1 var */) = -1 ENOENT (No such file or directory)
 12968 execve("/usr/bin/ls", ["ls"], 0x7ffd2bec6620 /* 1 var */) = 0
 12968 access("/etc/ld.so.preload", R_OK) = -1 ENOENT (No such file or directory)
@@ -35,7 +37,7 @@ func TestParseTrace(t *testing.T) {
 	}
 	want := []string{
 		"/usr/local/bin/ls",                     // PATH lookup: the original misses it too
-		"/etc/ld.so.preload",                    // only the chrooted lookup: the host's does not count
+		"/etc/ld.so.preload",                    // only the command's lookup: bwrap's does not count
 		"/srv/conf/app.yaml",                    // relative to the working directory, by a child
 		"/lib/x86_64-linux-gnu/libselinux.so.1", // unfinished: counted when it resumes
 		`/café "q"`,                             // strace's escapes undone

@@ -1,0 +1,355 @@
+package verify
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dietimage/diet/internal/enginetest"
+	"github.com/dietimage/diet/internal/tartest"
+)
+
+// The attacks of an image's entrypoint on the host. Each test runs the
+// attack the ways diet runs image code — a verification run (traced, as
+// slim --verify does), an untraced run, and a start-up timing (slim --upx)
+// — and then looks at the host: a canary directory that anyone may write
+// stays empty, and no process of the attack is left.
+
+// attackProgram builds testdata/attack.c, static.
+func attackProgram(t testing.TB) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("gcc"); err != nil {
+		requireTool(t, "gcc")
+	}
+	out := filepath.Join(t.TempDir(), "attack")
+	if b, err := exec.Command("gcc", "-static", "-O1", "-o", out, "testdata/attack.c").CombinedOutput(); err != nil {
+		t.Fatalf("gcc attack.c: %v\n%s", err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// requireTool skips, or fails under DIET_REQUIRE_ENGINE=1, without tool.
+func requireTool(t testing.TB, tool string) {
+	t.Helper()
+	if _, err := exec.LookPath(tool); err == nil {
+		return
+	}
+	if os.Getenv("DIET_REQUIRE_ENGINE") == "1" {
+		t.Fatalf("no %s, and DIET_REQUIRE_ENGINE=1 makes it mandatory", tool)
+	}
+	t.Skipf("no %s (DIET_REQUIRE_ENGINE=1 fails instead)", tool)
+}
+
+// attackRootfs is an extracted image holding only /attack (setuid root when
+// setuid), an /etc with nobody, and /tmp.
+func attackRootfs(t testing.TB, setuid bool) string {
+	t.Helper()
+	mode := int64(0o755)
+	if setuid {
+		mode = 0o4755
+	}
+	img := tartest.Image(t, tartest.Step{CreatedBy: "COPY attack /", Entries: []tartest.Entry{
+		{Name: "attack", Type: tar.TypeReg, Mode: mode, Body: attackProgram(t)},
+		tartest.Dir("etc"),
+		tartest.File("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"),
+		tartest.File("etc/group", "root:x:0:\nnogroup:x:65534:\n"),
+		{Name: "tmp", Type: tar.TypeDir, Mode: 0o1777},
+	}})
+	return extracted(t, img)
+}
+
+// canary is a directory of the host that every user may write, outside any
+// directory of the test's: what an escaped process could reach.
+func canary(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/tmp", "diet-canary-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func checkCanary(t testing.TB, dir string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		t.Errorf("the image's code wrote %s on the host", filepath.Join(dir, e.Name()))
+	}
+}
+
+// leftovers are the processes whose command line holds token.
+func leftovers(token string) []string {
+	var left []string
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		if b, err := os.ReadFile(p); err == nil && bytes.Contains(b, []byte(token)) {
+			left = append(left, fmt.Sprintf("%s: %q", p, bytes.ReplaceAll(b, []byte{0}, []byte{' '})))
+		}
+	}
+	return left
+}
+
+// runners are the ways diet runs an image's code.
+var runners = []struct {
+	name string
+	run  func(t *testing.T, rootfs string, c Command) *Result
+}{
+	{"verify", func(t *testing.T, rootfs string, c Command) *Result {
+		r, err := Run(t.Context(), rootfs, c, WithTrace(true), WithTimeout(3*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}},
+	{"untraced", func(t *testing.T, rootfs string, c Command) *Result {
+		r, err := Run(t.Context(), rootfs, c, WithTimeout(3*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}},
+	{"upx-startup", func(t *testing.T, rootfs string, c Command) *Result {
+		_, err := Startup(t.Context(), rootfs, c, 2, WithTimeout(3*time.Second))
+		if err != nil && !strings.Contains(err.Error(), ErrNoExit.Error()) {
+			t.Fatal(err)
+		}
+		return nil
+	}},
+}
+
+func TestHostileEntrypoint(t *testing.T) {
+	t.Parallel()
+	requireSandbox(t)
+	requireTool(t, "gcc")
+	tests := []struct {
+		name   string
+		setuid bool
+		cmd    func(canary, token, lib string) Command
+		check  func(t *testing.T, r *Result)
+	}{
+		{"chroot escape", false, func(c, _, _ string) Command { return Command{Argv: []string{"/attack", "escape", c}} },
+			func(t *testing.T, r *Result) {
+				if !bytes.Contains(r.Stdout, []byte("chroot /escape: Operation not permitted")) {
+					t.Errorf("chroot inside the sandbox: %q, want EPERM", r.Stdout)
+				}
+			}},
+		{"mknod mount /proc/sys", false, func(c, _, _ string) Command { return Command{Argv: []string{"/attack", "devices", c}} },
+			func(t *testing.T, r *Result) {
+				for _, line := range strings.Split(strings.TrimSpace(string(r.Stdout)), "\n") {
+					if strings.HasSuffix(line, ": ok") {
+						t.Errorf("%s", line)
+					}
+				}
+			}},
+		{"setuid root under USER nobody", true, func(c, _, _ string) Command {
+			return Command{Argv: []string{"/attack", "whoami"}, User: "nobody"}
+		}, func(t *testing.T, r *Result) {
+			if !bytes.HasPrefix(r.Stdout, []byte("euid=65534 uid=65534\n")) {
+				t.Errorf("a setuid-root program under USER nobody: %q, want euid 65534", r.Stdout)
+			}
+		}},
+		{"children that never exit", false, func(_, token, _ string) Command {
+			return Command{Argv: []string{"/attack", "linger", token}}
+		}, func(t *testing.T, r *Result) {
+			if !r.TimedOut {
+				t.Errorf("a command that never exits: TimedOut false")
+			}
+		}},
+		{"LD_PRELOAD in the image's Env", false, func(_, _, lib string) Command {
+			return Command{Argv: []string{"/attack", "getenv", "LD_PRELOAD"}, Env: []string{"LD_PRELOAD=" + lib, "LD_LIBRARY_PATH=/nowhere"}}
+		}, func(t *testing.T, r *Result) {
+			if !bytes.HasPrefix(r.Stdout, []byte("LD_PRELOAD=/tmp/")) {
+				t.Errorf("the command's environment: %q, want LD_PRELOAD=/tmp/…", r.Stdout)
+			}
+		}},
+	}
+	for i, tc := range tests {
+		for _, rn := range runners {
+			t.Run(tc.name+"/"+rn.name, func(t *testing.T) {
+				t.Parallel()
+				dir := canary(t)
+				lib := preloadLibrary(t, dir)
+				token := fmt.Sprintf("diet-hostile-%d-%s-%d", i, rn.name, time.Now().UnixNano())
+				r := rn.run(t, attackRootfs(t, tc.setuid), tc.cmd(dir, token, lib))
+				if r != nil {
+					tc.check(t, r)
+				}
+				checkCanary(t, dir)
+				for _, p := range leftovers(token) {
+					t.Errorf("left running: %s", p)
+				}
+			})
+		}
+	}
+}
+
+// preloadLibrary builds testdata/preload.c as a library that writes into
+// canary wherever it is loaded, in a directory every user may read: a host
+// tool running as the sandbox's user would load it, given the variable.
+func preloadLibrary(t *testing.T, canary string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/tmp", "diet-lib-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lib := filepath.Join(dir, "preload.so")
+	if b, err := exec.Command("gcc", "-shared", "-fPIC", "-DCANARY=\""+canary+"\"", "-o", lib, "testdata/preload.c").CombinedOutput(); err != nil {
+		t.Fatalf("gcc preload.c: %v\n%s", err, b)
+	}
+	return lib
+}
+
+// TestMain lets the test binary play diet for TestKilledCaller: with
+// DIET_SANDBOX_HELPER (or DIET_ENGINE_HELPER) set it runs the lingering
+// attack in the sandbox (or on the engine) and never returns on its own.
+func TestMain(m *testing.M) {
+	if archive := os.Getenv("DIET_ENGINE_HELPER"); archive != "" {
+		c := Command{Argv: []string{"/attack", "linger", os.Getenv("DIET_SANDBOX_TOKEN")}}
+		_, err := RunEngine(context.Background(), archive, os.Getenv("DIET_ENGINE_TAG"), c, WithTimeout(time.Hour))
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if rootfs := os.Getenv("DIET_SANDBOX_HELPER"); rootfs != "" {
+		c := Command{Argv: []string{"/attack", "linger", os.Getenv("DIET_SANDBOX_TOKEN")}}
+		_, err := Run(context.Background(), rootfs, c, WithTimeout(time.Hour), WithTrace(os.Getenv("DIET_SANDBOX_TRACE") == "1"))
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+// TestKilledCaller kills diet (here, the test binary playing it) with
+// SIGKILL while the image's processes run: none of them may outlive it.
+func TestKilledCaller(t *testing.T) {
+	t.Parallel()
+	requireSandbox(t)
+	requireTool(t, "gcc")
+	rootfs := attackRootfs(t, false)
+	for _, trace := range []string{"0", "1"} {
+		t.Run("trace="+trace, func(t *testing.T) {
+			token := fmt.Sprintf("diet-killed-%s-%d", trace, time.Now().UnixNano())
+			helper := exec.Command(os.Args[0], "-test.run=^$")
+			helper.Env = append(os.Environ(), "DIET_SANDBOX_HELPER="+rootfs, "DIET_SANDBOX_TOKEN="+token, "DIET_SANDBOX_TRACE="+trace)
+			var stderr bytes.Buffer
+			helper.Stderr = &stderr
+			if err := helper.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// The attack and its three grandchildren.
+			for deadline := time.Now().Add(20 * time.Second); countAttack(token) < 4; time.Sleep(20 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					helper.Process.Kill()
+					helper.Wait()
+					t.Fatalf("the attack did not start: %d processes of it; helper said %q", countAttack(token), stderr.String())
+				}
+			}
+			helper.Process.Kill()
+			helper.Wait()
+			var left []string
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				if left = leftovers(token); len(left) == 0 {
+					return
+				}
+			}
+			for _, p := range left {
+				t.Errorf("left running 10 s after diet was killed: %s", p)
+			}
+			for _, p := range left { // leave this machine clean for the next test
+				var pid int
+				fmt.Sscanf(p, "/proc/%d/", &pid)
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		})
+	}
+}
+
+// countAttack is how many processes run /attack with token.
+func countAttack(token string) int {
+	n := 0
+	for _, p := range leftovers(token) {
+		if strings.Contains(p, `"/attack linger `) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestKilledCallerEngine kills diet while --verify-with docker runs the
+// lingering attack: its container must go too.
+func TestKilledCallerEngine(t *testing.T) {
+	enginetest.Require(t)
+	requireTool(t, "gcc")
+	img := tartest.Image(t, tartest.Step{CreatedBy: "COPY attack /", Entries: []tartest.Entry{tartest.Exec("attack", attackProgram(t))}})
+	archive := filepath.Join(t.TempDir(), "attack.tar")
+	const tag = "diet-verify-test:attack"
+	tartest.WriteDockerArchive(t, archive, img, tag)
+	token := fmt.Sprintf("diet-killed-engine-%d", time.Now().UnixNano())
+	helper := exec.Command(os.Args[0], "-test.run=^$")
+	helper.Env = append(os.Environ(), "DIET_ENGINE_HELPER="+archive, "DIET_ENGINE_TAG="+tag, "DIET_SANDBOX_TOKEN="+token)
+	var stderr bytes.Buffer
+	helper.Stderr = &stderr
+	if err := helper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); countAttack(token) < 4; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			helper.Process.Kill()
+			helper.Wait()
+			t.Fatalf("the attack did not start on the engine; helper said %q", stderr.String())
+		}
+	}
+	helper.Process.Kill()
+	helper.Wait()
+	var left []string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if left = containersOf(t, token); len(left) == 0 {
+			break
+		}
+	}
+	for _, c := range left {
+		t.Errorf("container left 30 s after diet was killed: %s", c)
+		exec.Command("docker", "rm", "--force", strings.Fields(c)[0]).Run()
+	}
+	if p := leftovers(token); len(left) == 0 && len(p) > 0 {
+		t.Errorf("processes left: %q", p)
+	}
+	exec.Command("docker", "rmi", tag).Run() // the killed run could not restore the tag
+}
+
+// containersOf lists the engine's containers whose command holds token.
+func containersOf(t *testing.T, token string) []string {
+	out, err := exec.Command("docker", "ps", "--all", "--no-trunc", "--format", "{{.ID}} {{.Command}}").Output()
+	if err != nil {
+		t.Fatalf("docker ps: %v", err)
+	}
+	var found []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, token) {
+			found = append(found, line)
+		}
+	}
+	return found
+}
