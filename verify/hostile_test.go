@@ -353,3 +353,45 @@ func containersOf(t *testing.T, token string) []string {
 	}
 	return found
 }
+
+// TestSandboxRefuses runs the calls the seccomp filter and the limits stop.
+func TestSandboxRefuses(t *testing.T) {
+	t.Parallel()
+	requireSandbox(t)
+	requireTool(t, "gcc")
+	rootfs := attackRootfs(t, false)
+	t.Run("seccomp", func(t *testing.T) {
+		r, err := Run(t.Context(), rootfs, Command{Argv: []string{"/attack", "kernel"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(r.Stdout)), "\n")
+		if len(lines) != 12 {
+			t.Fatalf("the attack reported %d calls, want 12: %q (stderr %q)", len(lines), r.Stdout, r.Stderr)
+		}
+		for _, line := range lines {
+			if !strings.HasSuffix(line, ": Operation not permitted") {
+				t.Errorf("%s; want Operation not permitted", line)
+			}
+		}
+	})
+	t.Run("limits", func(t *testing.T) {
+		limits := Limits{Procs: 50, Memory: 64 << 20, FileSize: 1 << 20, CPU: time.Minute}
+		r, err := Run(t.Context(), rootfs, Command{Argv: []string{"/attack", "limits"}}, WithLimits(limits), WithTimeout(5*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"write 4 MiB: File too large", "malloc 256 MiB: Cannot allocate memory", "fork 200: Resource temporarily unavailable"}
+		if os.Geteuid() != 0 {
+			want = want[:2] // the process limit needs a user of the sandbox's own
+		}
+		for _, w := range want {
+			if !bytes.Contains(r.Stdout, []byte(w+"\n")) {
+				t.Errorf("limits: %q; want %q", r.Stdout, w)
+			}
+		}
+		if fi, err := os.Stat(filepath.Join(rootfs, "tmp/big")); err != nil || fi.Size() > 1<<20 {
+			t.Errorf("the file written past the limit: %v, %v", fi, err)
+		}
+	})
+}

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -83,6 +86,41 @@ static void linger(void) {
 	for (;;) pause();
 }
 
+/* kernel: the calls the seccomp filter refuses, made directly. */
+static void kernel(void) {
+	report("keyctl", (int)syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -1 /* thread */, 0));
+	report("add_key", (int)syscall(SYS_add_key, "user", "diet", "x", 1, -2 /* process keyring */));
+	report("bpf", (int)syscall(SYS_bpf, 0, NULL, 0));
+	report("perf_event_open", (int)syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0));
+	report("ptrace traceme", (int)ptrace(PTRACE_TRACEME, 0, NULL, NULL));
+	report("unshare user", unshare(CLONE_NEWUSER));
+	report("unshare mount", unshare(CLONE_NEWNS));
+	report("setns", (int)syscall(SYS_setns, 0, 0));
+	report("kexec_load", (int)syscall(SYS_kexec_load, 0, 0, NULL, 0));
+	report("init_module", (int)syscall(SYS_init_module, NULL, 0, ""));
+	report("swapon", (int)syscall(SYS_swapon, "/x", 0));
+	report("userfaultfd", (int)syscall(SYS_userfaultfd, 0));
+}
+
+/* limits: a file, memory and processes beyond the sandbox's limits. */
+static void limits(void) {
+	signal(SIGXFSZ, SIG_IGN);
+	int fd = open("/tmp/big", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	static char chunk[1 << 16];
+	int rc = 0;
+	for (int i = 0; i < 64 && rc >= 0; i++) rc = (int)write(fd, chunk, sizeof chunk); /* 4 MiB */
+	report("write 4 MiB", rc);
+	char *big = malloc(256 << 20);
+	if (big) memset(big, 1, 256 << 20);
+	report("malloc 256 MiB", big ? 0 : -1);
+	rc = 0;
+	for (int i = 0; i < 200 && rc >= 0; i++) {
+		rc = fork();
+		if (rc == 0) { pause(); _exit(0); }
+	}
+	report("fork 200", rc);
+}
+
 int main(int argc, char **argv) {
 	if (argc < 2) return 2;
 	const char *canary = argc > 2 ? argv[2] : "/nonexistent";
@@ -91,6 +129,8 @@ int main(int argc, char **argv) {
 	else if (!strcmp(argv[1], "whoami")) whoami();
 	else if (!strcmp(argv[1], "linger")) linger();
 	else if (!strcmp(argv[1], "getenv")) printf("%s=%s\n", canary, getenv(canary) ? getenv(canary) : "");
+	else if (!strcmp(argv[1], "kernel")) kernel();
+	else if (!strcmp(argv[1], "limits")) limits();
 	else if (!strcmp(argv[1], "true")) return 0;
 	else return 2;
 	return 0;
