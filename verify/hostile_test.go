@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dietimage/diet/internal/attacktest"
 	"github.com/dietimage/diet/internal/enginetest"
 	"github.com/dietimage/diet/internal/tartest"
 )
@@ -23,35 +24,6 @@ import (
 // — and then looks at the host: a canary directory that anyone may write
 // stays empty, and no process of the attack is left.
 
-// attackProgram builds testdata/attack.c, static.
-func attackProgram(t testing.TB) []byte {
-	t.Helper()
-	if _, err := exec.LookPath("gcc"); err != nil {
-		requireTool(t, "gcc")
-	}
-	out := filepath.Join(t.TempDir(), "attack")
-	if b, err := exec.Command("gcc", "-static", "-O1", "-o", out, "testdata/attack.c").CombinedOutput(); err != nil {
-		t.Fatalf("gcc attack.c: %v\n%s", err, b)
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// requireTool skips, or fails under DIET_REQUIRE_ENGINE=1, without tool.
-func requireTool(t testing.TB, tool string) {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err == nil {
-		return
-	}
-	if os.Getenv("DIET_REQUIRE_ENGINE") == "1" {
-		t.Fatalf("no %s, and DIET_REQUIRE_ENGINE=1 makes it mandatory", tool)
-	}
-	t.Skipf("no %s (DIET_REQUIRE_ENGINE=1 fails instead)", tool)
-}
-
 // attackRootfs is an extracted image holding only /attack (setuid root when
 // setuid), an /etc with nobody, and /tmp.
 func attackRootfs(t testing.TB, setuid bool) string {
@@ -61,51 +33,13 @@ func attackRootfs(t testing.TB, setuid bool) string {
 		mode = 0o4755
 	}
 	img := tartest.Image(t, tartest.Step{CreatedBy: "COPY attack /", Entries: []tartest.Entry{
-		{Name: "attack", Type: tar.TypeReg, Mode: mode, Body: attackProgram(t)},
+		{Name: "attack", Type: tar.TypeReg, Mode: mode, Body: attacktest.Program(t)},
 		tartest.Dir("etc"),
 		tartest.File("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"),
 		tartest.File("etc/group", "root:x:0:\nnogroup:x:65534:\n"),
 		{Name: "tmp", Type: tar.TypeDir, Mode: 0o1777},
 	}})
 	return extracted(t, img)
-}
-
-// canary is a directory of the host that every user may write, outside any
-// directory of the test's: what an escaped process could reach.
-func canary(t testing.TB) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("/tmp", "diet-canary-*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-func checkCanary(t testing.TB, dir string) {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		t.Errorf("the image's code wrote %s on the host", filepath.Join(dir, e.Name()))
-	}
-}
-
-// leftovers are the processes whose command line holds token.
-func leftovers(token string) []string {
-	var left []string
-	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	for _, p := range procs {
-		if b, err := os.ReadFile(p); err == nil && bytes.Contains(b, []byte(token)) {
-			left = append(left, fmt.Sprintf("%s: %q", p, bytes.ReplaceAll(b, []byte{0}, []byte{' '})))
-		}
-	}
-	return left
 }
 
 // runners are the ways diet runs an image's code.
@@ -139,7 +73,7 @@ var runners = []struct {
 func TestHostileEntrypoint(t *testing.T) {
 	t.Parallel()
 	requireSandbox(t)
-	requireTool(t, "gcc")
+	attacktest.Require(t, "gcc")
 	tests := []struct {
 		name   string
 		setuid bool
@@ -186,40 +120,20 @@ func TestHostileEntrypoint(t *testing.T) {
 		for _, rn := range runners {
 			t.Run(tc.name+"/"+rn.name, func(t *testing.T) {
 				t.Parallel()
-				dir := canary(t)
-				lib := preloadLibrary(t, dir)
+				dir := attacktest.Canary(t)
+				lib := attacktest.Preload(t, dir)
 				token := fmt.Sprintf("diet-hostile-%d-%s-%d", i, rn.name, time.Now().UnixNano())
 				r := rn.run(t, attackRootfs(t, tc.setuid), tc.cmd(dir, token, lib))
 				if r != nil {
 					tc.check(t, r)
 				}
-				checkCanary(t, dir)
-				for _, p := range leftovers(token) {
+				attacktest.CheckCanary(t, dir)
+				for _, p := range attacktest.Leftovers(token) {
 					t.Errorf("left running: %s", p)
 				}
 			})
 		}
 	}
-}
-
-// preloadLibrary builds testdata/preload.c as a library that writes into
-// canary wherever it is loaded, in a directory every user may read: a host
-// tool running as the sandbox's user would load it, given the variable.
-func preloadLibrary(t *testing.T, canary string) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("/tmp", "diet-lib-*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	lib := filepath.Join(dir, "preload.so")
-	if b, err := exec.Command("gcc", "-shared", "-fPIC", "-DCANARY=\""+canary+"\"", "-o", lib, "testdata/preload.c").CombinedOutput(); err != nil {
-		t.Fatalf("gcc preload.c: %v\n%s", err, b)
-	}
-	return lib
 }
 
 // TestMain lets the test binary play diet for TestKilledCaller: with
@@ -246,7 +160,7 @@ func TestMain(m *testing.M) {
 func TestKilledCaller(t *testing.T) {
 	t.Parallel()
 	requireSandbox(t)
-	requireTool(t, "gcc")
+	attacktest.Require(t, "gcc")
 	rootfs := attackRootfs(t, false)
 	for _, trace := range []string{"0", "1"} {
 		t.Run("trace="+trace, func(t *testing.T) {
@@ -259,18 +173,18 @@ func TestKilledCaller(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The attack and its three grandchildren.
-			for deadline := time.Now().Add(20 * time.Second); countAttack(token) < 4; time.Sleep(20 * time.Millisecond) {
+			for deadline := time.Now().Add(20 * time.Second); attacktest.Lingering(token) < 4; time.Sleep(20 * time.Millisecond) {
 				if time.Now().After(deadline) {
 					helper.Process.Kill()
 					helper.Wait()
-					t.Fatalf("the attack did not start: %d processes of it; helper said %q", countAttack(token), stderr.String())
+					t.Fatalf("the attack did not start: %d processes of it; helper said %q", attacktest.Lingering(token), stderr.String())
 				}
 			}
 			helper.Process.Kill()
 			helper.Wait()
 			var left []string
 			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-				if left = leftovers(token); len(left) == 0 {
+				if left = attacktest.Leftovers(token); len(left) == 0 {
 					return
 				}
 			}
@@ -286,23 +200,12 @@ func TestKilledCaller(t *testing.T) {
 	}
 }
 
-// countAttack is how many processes run /attack with token.
-func countAttack(token string) int {
-	n := 0
-	for _, p := range leftovers(token) {
-		if strings.Contains(p, `"/attack linger `) {
-			n++
-		}
-	}
-	return n
-}
-
 // TestKilledCallerEngine kills diet while --verify-with docker runs the
 // lingering attack: its container must go too.
 func TestKilledCallerEngine(t *testing.T) {
 	enginetest.Require(t)
-	requireTool(t, "gcc")
-	img := tartest.Image(t, tartest.Step{CreatedBy: "COPY attack /", Entries: []tartest.Entry{tartest.Exec("attack", attackProgram(t))}})
+	attacktest.Require(t, "gcc")
+	img := tartest.Image(t, tartest.Step{CreatedBy: "COPY attack /", Entries: []tartest.Entry{tartest.Exec("attack", attacktest.Program(t))}})
 	archive := filepath.Join(t.TempDir(), "attack.tar")
 	const tag = "diet-verify-test:attack"
 	tartest.WriteDockerArchive(t, archive, img, tag)
@@ -314,7 +217,7 @@ func TestKilledCallerEngine(t *testing.T) {
 	if err := helper.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(60 * time.Second); countAttack(token) < 4; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); attacktest.Lingering(token) < 4; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			helper.Process.Kill()
 			helper.Wait()
@@ -333,7 +236,7 @@ func TestKilledCallerEngine(t *testing.T) {
 		t.Errorf("container left 30 s after diet was killed: %s", c)
 		exec.Command("docker", "rm", "--force", strings.Fields(c)[0]).Run()
 	}
-	if p := leftovers(token); len(left) == 0 && len(p) > 0 {
+	if p := attacktest.Leftovers(token); len(left) == 0 && len(p) > 0 {
 		t.Errorf("processes left: %q", p)
 	}
 	exec.Command("docker", "rmi", tag).Run() // the killed run could not restore the tag
@@ -358,7 +261,7 @@ func containersOf(t *testing.T, token string) []string {
 func TestSandboxRefuses(t *testing.T) {
 	t.Parallel()
 	requireSandbox(t)
-	requireTool(t, "gcc")
+	attacktest.Require(t, "gcc")
 	rootfs := attackRootfs(t, false)
 	t.Run("seccomp", func(t *testing.T) {
 		r, err := Run(t.Context(), rootfs, Command{Argv: []string{"/attack", "kernel"}})
