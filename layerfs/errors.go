@@ -41,4 +41,7 @@ var (
 	ErrBadLink        = errors.New("hard link target is missing or a directory")
 	ErrTooLarge       = errors.New("entry claims more bytes than the layer holds")
 	ErrDigestMismatch = errors.New("digest mismatch")
+	// ErrUnsupportedType is a type the engine refuses to extract (contiguous
+	// files, GNU sparse files, volume labels...): docker load fails on it.
+	ErrUnsupportedType = errors.New("entry type the engine does not extract")
 )

@@ -13,12 +13,12 @@ func TestChecksum(t *testing.T) {
 	tw.Close()
 	var blk [512]byte
 	copy(blk[:], buf.Bytes())
-	if !checksumOK(&blk) {
-		t.Fatalf("checksumOK rejects a header archive/tar wrote")
+	if _, bad := parseBlock(&blk); bad != "" {
+		t.Fatalf("parseBlock rejects a header archive/tar wrote: %s", bad)
 	}
 	blk[0] ^= 1
-	if checksumOK(&blk) {
-		t.Fatalf("checksumOK accepts a corrupted header")
+	if _, bad := parseBlock(&blk); bad == "" {
+		t.Fatalf("parseBlock accepts a corrupted header")
 	}
 }
 
@@ -29,7 +29,7 @@ func TestParseNumeric(t *testing.T) {
 		ok   bool
 	}{
 		{"0000644\x00", 0o644, true}, {"     17 ", 0o17, true}, {"\x00\x00\x00", 0, true}, {"00000001750\x00", 0o1750, true},
-		{"12 3", 0, false}, {"9", 0, false}, {"\x80\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00", 1 << 32, true},
+		{"12 3", 0, false}, {"9", 0, false}, {" 12\x0034", 0o12, true}, {"\xff\xff\xff\xff\xff\xff\xff\xfe", -2, true}, {"\x80\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00", 1 << 32, true},
 	} {
 		got, err := parseNumeric([]byte(tc.in))
 		if (err == nil) != tc.ok || got != tc.want {

@@ -106,8 +106,7 @@ func (w *walked) walkSection(ctx context.Context, sr *io.SectionReader, o *optio
 	if err != nil {
 		return err
 	}
-	w.layer.TarBytes = sr.Size()
-	w.layer.TrailerBytes = sr.Size() - end
+	w.layer.settle(end, sr.Size())
 	return nil
 }
 
@@ -143,8 +142,7 @@ func (w *walked) walkStream(ctx context.Context, l v1.Layer, o *options) error {
 	if err != nil {
 		return err
 	}
-	w.layer.TarBytes = tarBytes
-	w.layer.TrailerBytes = tarBytes - end
+	w.layer.settle(end, tarBytes)
 	w.layer.Compressed = compressed
 	if tarBytes == compressed { // stored uncompressed: the blob is the tar
 		w.layer.Compressed = -1
@@ -159,6 +157,21 @@ func (w *walked) walkStream(ctx context.Context, l v1.Layer, o *options) error {
 	return check(fmt.Sprintf("sha256:%x", sum), w.layer.Digest)
 }
 
+// settle counts the header and trailer bytes once the end of the last
+// entry's padding (end) and the tar's size are known. archive/tar accepts a
+// file that ends inside that padding. What is neither file data, padding
+// nor trailer is headers: PAX and GNU long-name records, and the data of
+// global headers and whiteouts.
+func (l *Layer) settle(end, size int64) {
+	if end > size {
+		l.PaddingBytes -= end - size
+		end = size
+	}
+	l.TarBytes = size
+	l.HeaderBytes = end - l.FileBytes - l.PaddingBytes
+	l.TrailerBytes = size - end
+}
+
 func check(got string, want v1.Hash) error {
 	if want.Algorithm == "sha256" && got != want.String() {
 		return fmt.Errorf("%w: content is %s, want %s", ErrDigestMismatch, got, want)
@@ -170,7 +183,7 @@ func check(got string, want v1.Hash) error {
 // where the last entry's data (padding included) ends.
 func (w *walked) walkTar(ctx context.Context, r io.Reader, pos func() int64, ra io.ReaderAt, o *options) (int64, error) {
 	tr := tar.NewReader(r)
-	var end, dataBytes int64
+	var end int64
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return 0, ctx.Err()
@@ -180,8 +193,10 @@ func (w *walked) walkTar(ctx context.Context, r io.Reader, pos func() int64, ra 
 			break
 		}
 		if err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, tar.ErrHeader) {
+			if errors.Is(err, io.EOF) {
 				err = fmt.Errorf("%w (after %d entries, at byte %d)", io.ErrUnexpectedEOF, n, pos())
+			} else if errors.Is(err, tar.ErrHeader) {
+				err = fmt.Errorf("%w (after %d entries, at byte %d)", err, n, pos())
 			}
 			return 0, err
 		}
@@ -195,7 +210,6 @@ func (w *walked) walkTar(ctx context.Context, r io.Reader, pos func() int64, ra 
 			return 0, &EntryError{Name: hdr.Name, Err: fmt.Errorf("%w (%w): %d bytes at offset %d", ErrTooLarge, io.ErrUnexpectedEOF, hdr.Size, start)}
 		}
 		end = start + data + pad(data)
-		dataBytes += data
 		w.layer.PaddingBytes += pad(data)
 		before := w.entries.len()
 		if err := w.add(hdr, data); err != nil {
@@ -211,9 +225,6 @@ func (w *walked) walkTar(ctx context.Context, r io.Reader, pos func() int64, ra 
 			}
 		}
 	}
-	// What is neither data, padding nor trailer is headers: counting them
-	// this way also covers PAX and GNU long-name records.
-	w.layer.HeaderBytes = end - dataBytes - w.layer.PaddingBytes
 	return end, nil
 }
 
@@ -224,6 +235,9 @@ func pad(n int64) int64 { return (512 - n%512) % 512 }
 // add validates one header and records it.
 func (w *walked) add(hdr *tar.Header, data int64) error {
 	w.layer.Entries++
+	if hdr.Typeflag == tar.TypeXGlobalHeader {
+		return nil // the engine ignores global headers, name and all
+	}
 	p, err := cleanName(hdr.Name)
 	if err != nil {
 		return err
@@ -264,12 +278,11 @@ func (w *walked) add(hdr *tar.Header, data int64) error {
 		}
 		e.link = w.names.add(target)
 	case tar.TypeDir, tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
-	case tar.TypeXGlobalHeader:
-		return nil
 	default:
-		e.typ = tar.TypeReg // unknown types extract as regular files
-		e.size = data
-		w.layer.FileBytes += data
+		if e.wh == whNone { // the engine reads a whiteout's name, never its type
+			return fmt.Errorf("%w (typeflag %q)", ErrUnsupportedType, rune(e.typ))
+		}
+		e.typ = tar.TypeReg
 	}
 	e.name = w.names.add(p)
 	w.entries.add(e)

@@ -60,6 +60,15 @@ func (p *Plan) copyLayer(ctx context.Context, i int, l v1.Layer, tw *tar.Writer,
 		if err != nil {
 			return err
 		}
+		switch hdr.Typeflag {
+		case tar.TypeXGlobalHeader:
+			continue // the engine ignores it, and its name may be a kept file's
+		case tar.TypeReg, tar.TypeLink, tar.TypeSymlink, tar.TypeChar, tar.TypeBlock, tar.TypeDir, tar.TypeFifo:
+		default:
+			if !whiteout(hdr.Name) { // layerfs refused it first; this keeps the writer honest
+				return &layerfs.EntryError{Name: hdr.Name, Err: fmt.Errorf("%w (typeflag %q)", layerfs.ErrUnsupportedType, rune(hdr.Typeflag))}
+			}
+		}
 		name := path.Clean("/" + hdr.Name)
 		id, ok := p.tree.Lookup(name)
 		if !ok || !p.keep[id] || written[id] {
@@ -91,12 +100,12 @@ func (p *Plan) copyLayer(ctx context.Context, i int, l v1.Layer, tw *tar.Writer,
 			body, h.Size = t.f, t.size
 		}
 		if err := tw.WriteHeader(&h); err != nil {
-			return err
+			return &layerfs.EntryError{Name: hdr.Name, Err: err}
 		}
 		switch h.Typeflag {
 		case tar.TypeReg, tar.TypeRegA:
 			if _, err := io.Copy(tw, body); err != nil {
-				return err
+				return &layerfs.EntryError{Name: hdr.Name, Err: err}
 			}
 			if c, ok := body.(io.Closer); ok {
 				c.Close() // a transformed copy: one open file at a time
@@ -142,6 +151,10 @@ func (p *Plan) writeDirs(tw *tar.Writer, written []bool) error {
 }
 
 func rel(p string) string { return p[1:] }
+
+// whiteout reports whether a tar name is a whiteout or opaque marker, which
+// the engine reads by name whatever its type.
+func whiteout(name string) bool { return strings.HasPrefix(path.Base(name), ".wh.") }
 
 // count records what strip and UPX did to the file at name, of size bytes.
 func (p *Plan) count(name string, size int64, t *transformed) {

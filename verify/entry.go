@@ -75,10 +75,12 @@ func (x *extractor) entry(hdr *tar.Header, body io.Reader) error {
 		if err := x.mkfifo(name); err != nil {
 			return err
 		}
-	default: // regular files, and unknown types, as the engine does
+	case tar.TypeReg:
 		if err := x.write(name, body); err != nil {
 			return err
 		}
+	default: // the engine refuses the rest: "unhandled tar header type"
+		return fmt.Errorf("%w (typeflag %q)", layerfs.ErrUnsupportedType, rune(hdr.Typeflag))
 	}
 	if err := x.chown(name, hdr); err != nil {
 		return err

@@ -252,6 +252,9 @@ func TestExtractBadLayers(t *testing.T) {
 	}{
 		{"truncated tar", good[:2048], io.ErrUnexpectedEOF},
 		{"not a tar", bytes.Repeat([]byte("diet"), 256), tar.ErrHeader},
+		// The engine refuses these types ("unhandled tar header type").
+		{"contiguous file (7)", tartest.RawTar(tartest.Raw{Name: "c", Type: '7', Magic: tartest.MagicUSTAR, Body: []byte("data")}), layerfs.ErrUnsupportedType},
+		{"GNU volume label (V)", tartest.RawTar(tartest.Raw{Name: "label", Type: 'V', Magic: tartest.MagicGNU}), layerfs.ErrUnsupportedType},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
