@@ -111,6 +111,10 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return usage(cmd, err)
 			}
+			if g.minFreeErr != nil {
+				return usage(cmd, g.minFreeErr)
+			}
+			iopts = append(iopts, image.WithMinFree(g.minFree))
 			return runAnalyze(cmd, g, f.format, args[0], iopts, aopts)
 		},
 	}

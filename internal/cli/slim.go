@@ -141,6 +141,14 @@ func newSlimCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return usage(cmd, err)
 			}
+			if g.minFreeErr != nil {
+				return usage(cmd, g.minFreeErr)
+			}
+			// A bad output is refused now, not after minutes of work.
+			if err := image.CheckTarget(cmd.Context(), f.output); err != nil {
+				return fmt.Errorf("--output: %w", err)
+			}
+			iopts = append(iopts, image.WithMinFree(g.minFree))
 			return runSlim(cmd, g, f, args[0], level, iopts, sopts)
 		},
 	}
@@ -172,7 +180,7 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 	}
 	defer os.RemoveAll(tmp)
 
-	roots := &rootfs{dir: tmp}
+	roots := &rootfs{dir: tmp, reserve: g.minFree}
 	if level == slim.Minimal {
 		root, err := roots.extract(ctx, "original", img)
 		if err != nil {
@@ -188,7 +196,9 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 	if err != nil {
 		return &inputError{ref: ref, err: err}
 	}
-	out, err := plan.Rewrite(ctx, img, tmp)
+	// The squashed layer is spooled under tmp: as large as what the layers
+	// above the base decompress to.
+	out, err := plan.Rewrite(ctx, &spoolGuard{Image: img, dir: tmp, reserve: g.minFree, from: plan.KeepBase}, tmp)
 	if err != nil {
 		return &inputError{ref: ref, err: err}
 	}
@@ -236,8 +246,9 @@ func verifyCommand(f *slimFlags, cf *v1.ConfigFile) (verify.Command, error) {
 
 // rootfs extracts images for the sandbox, each once.
 type rootfs struct {
-	dir  string
-	done map[string]string
+	dir     string
+	reserve int64 // free space to keep on dir's disk (DIET_MIN_FREE)
+	done    map[string]string
 }
 
 func (r *rootfs) extract(ctx context.Context, name string, img v1.Image) (string, error) {
@@ -245,7 +256,7 @@ func (r *rootfs) extract(ctx context.Context, name string, img v1.Image) (string
 		return p, nil
 	}
 	p := filepath.Join(r.dir, name)
-	if err := verify.Extract(ctx, img, p); err != nil {
+	if err := verify.Extract(ctx, &spoolGuard{Image: img, dir: r.dir, reserve: r.reserve}, p); err != nil {
 		return "", err
 	}
 	if r.done == nil {
