@@ -2,13 +2,16 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"golang.org/x/sys/unix"
 
 	"github.com/dietimage/diet/internal/tartest"
 )
@@ -49,5 +52,61 @@ func TestSlimDiffIDMismatch(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("slim wrote %s from a forged image", out)
+	}
+}
+
+// TestSlimBomb: an image whose gzipped layer expands a thousandfold. slim
+// spools the squashed layer, and --level minimal extracts a rootfs, under
+// TMPDIR: both stop at the reserve DIET_MIN_FREE with the advice, here set
+// to leave 16 MiB of the 256 MiB the layer expands to.
+func TestSlimBomb(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "bomb.tar")
+	tartest.Bomb{N: 256 << 20}.Write(t, in)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var st unix.Statfs_t
+	if err := unix.Statfs(tmp, &st); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DIET_MIN_FREE", strconv.FormatInt(int64(st.Bavail)*int64(st.Bsize)-16<<20, 10))
+	for _, level := range []string{"squash", "minimal"} {
+		t.Run(level, func(t *testing.T) {
+			out := filepath.Join(dir, level+".tar")
+			var stdout, stderr bytes.Buffer
+			got := run(t.Context(), []string{"slim", "--level", level, "--keep-base", "0", in, "-o", "docker-archive:" + out}, &stdout, &stderr)
+			if got != exitFailed || !strings.Contains(stderr.String(), "below the") || !strings.Contains(stderr.String(), "lower DIET_MIN_FREE") {
+				t.Errorf("slim --level %s of a bomb exited %d, stderr %q; want 1 and the free-space error", level, got, stderr.String())
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("slim wrote %s", out)
+			}
+		})
+	}
+	var stdout, stderr bytes.Buffer
+	if got := run(t.Context(), []string{"analyze", in}, &stdout, &stderr); got != exitOK {
+		t.Errorf("analyze of the bomb, which spools nothing, exited %d: %s", got, stderr.String())
+	}
+	t.Setenv("DIET_MIN_FREE", "lots")
+	if got := run(t.Context(), []string{"analyze", in}, &stdout, &stderr); got != exitUsage {
+		t.Errorf("analyze with DIET_MIN_FREE=lots exited %d, want %d", got, exitUsage)
+	}
+}
+
+// TestInterruptedSlim: a run whose context is cancelled exits 130 and
+// leaves nothing at the target.
+func TestInterruptedSlim(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "img.tar")
+	tartest.WriteDockerArchive(t, in, tartest.Layers(t, []tartest.Entry{tartest.File("a", "a\n")}, []tartest.Entry{tartest.File("b", "b\n")}), "")
+	out := filepath.Join(dir, "out.tar")
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	if got := run(ctx, []string{"slim", in, "-o", out}, &stdout, &stderr); got != exitInterrupted {
+		t.Errorf("interrupted slim exited %d, want %d; stderr %q", got, exitInterrupted, stderr.String())
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("interrupted slim wrote %s", out)
 	}
 }
