@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,7 +12,9 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"golang.org/x/sys/unix"
 
 	"github.com/dietimage/diet/internal/tartest"
@@ -108,5 +112,38 @@ func TestInterruptedSlim(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("interrupted slim wrote %s", out)
+	}
+}
+
+// TestDeclaredSize: an entry whose PAX header declares 1 TB in a layer of
+// a few kilobytes is not a truncated file, and re-saving will not help:
+// the advice must say what it is.
+func TestDeclaredSize(t *testing.T) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	if err := tw.WriteHeader(&tar.Header{Name: "huge", Typeflag: tar.TypeReg, Mode: 0o644, Size: 1 << 40,
+		Format: tar.FormatPAX, PAXRecords: map[string]string{"comment": "1 TB"}}); err != nil {
+		t.Fatal(err)
+	}
+	tw.Flush()
+	buf.Write(make([]byte, 4096)) // some data, then nothing: the layer ends
+	raw := buf.Bytes()
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(empty.Image, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(t.TempDir(), "declared.tar")
+	tartest.WriteDockerArchive(t, in, img, "")
+	for _, args := range [][]string{{"analyze", in}, {"slim", in, "-o", in + ".out"}} {
+		var stdout, stderr bytes.Buffer
+		got := run(t.Context(), args, &stdout, &stderr)
+		if got != exitFailed || strings.Contains(stderr.String(), "re-run docker save") ||
+			!strings.Contains(stderr.String(), "declares more bytes than its layer holds") {
+			t.Errorf("diet %s exited %d, stderr %q; want the declared size named, not a truncation", args[0], got, stderr.String())
+		}
 	}
 }
