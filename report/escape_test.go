@@ -61,4 +61,3 @@ func TestTextEscapesImageText(t *testing.T) {
 		}
 	}
 }
-
