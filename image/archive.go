@@ -10,16 +10,29 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"golang.org/x/sys/unix"
 
 	"github.com/dietimage/diet/internal/ctxio"
 	"github.com/dietimage/diet/internal/diskspace"
 )
 
 // openArchive opens the docker save tarball r.path.
+//
+// The path "-" is standard input. Input that is not a regular file (a pipe
+// such as stdin, /dev/stdin or <(docker save x)) cannot be read at offsets:
+// it is spooled to a temporary file first, as a compressed archive is.
 func openArchive(ctx context.Context, r imageRef, o *options) (v1.Image, error) {
-	f, err := os.Open(r.path)
+	f, err := openInput(r.path)
 	if err != nil {
 		return nil, notExist(err)
+	}
+	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		plain, n, err := spool(ctx, f, o)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("reading %s after %d bytes: %w", r.path, n, err)
+		}
+		f = plain
 	}
 	img, err := archiveFromFile(ctx, f, r, o)
 	if err != nil {
@@ -27,6 +40,19 @@ func openArchive(ctx context.Context, r imageRef, o *options) (v1.Image, error) 
 		return nil, err
 	}
 	return img, nil
+}
+
+// openInput opens path, or a duplicate of standard input for "-" so that
+// closing it leaves the process's stdin alone.
+func openInput(path string) (*os.File, error) {
+	if path != "-" {
+		return os.Open(path)
+	}
+	fd, err := unix.Dup(int(os.Stdin.Fd()))
+	if err != nil {
+		return nil, fmt.Errorf("standard input: %w", err)
+	}
+	return os.NewFile(uintptr(fd), "standard input"), nil
 }
 
 // archiveFromFile indexes f once and opens the image it holds. On success

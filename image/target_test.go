@@ -3,6 +3,7 @@ package image
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -124,5 +125,15 @@ func TestCommitCancelled(t *testing.T) {
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 {
 		t.Errorf("%s holds %v, want only out.tar", dir, ents)
+	}
+}
+
+// TestWriteNoEngine: writing to docker-daemon: with no engine says so,
+// not that a pipe was closed.
+func TestWriteNoEngine(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "none.sock"))
+	err := Write(t.Context(), fixture(t), "docker-daemon:diet-test:out")
+	if !errors.Is(err, ErrNoEngine) || errors.Is(err, io.ErrClosedPipe) {
+		t.Errorf("Write(docker-daemon:) with no engine = %v, want ErrNoEngine", err)
 	}
 }

@@ -107,12 +107,17 @@ func advice(err error) string {
 		return "choose one: docker-archive:PATH:TAG, docker-archive:PATH:@N or --platform"
 	case errors.Is(err, image.ErrNoEngine):
 		return "start Docker or set DOCKER_HOST, or docker save the image and analyze the tar"
+	case errors.Is(err, image.ErrPlainHTTP):
+		return "the registry answers only over plain HTTP: pass --insecure if you trust the network to it"
 	case errors.Is(err, image.ErrNotFound):
 		switch transportOf(ref) {
 		case "docker-archive":
 			return "check the path"
 		case "oci":
 			return "check the directory and the tag"
+		}
+		if isAs[*transport.Error](err) || strings.HasPrefix(ref, "docker://") {
+			return "check the name, the registry and your credentials (docker login)"
 		}
 		return "check the name (docker images lists local images)"
 	case errors.Is(err, image.ErrInvalid):

@@ -147,3 +147,31 @@ func TestDeclaredSize(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistryMessages: a plain-HTTP registry on a loopback address needs
+// --insecure, and says so; a missing image in a registry is not advised
+// with docker images, which lists the engine's.
+func TestRegistryMessages(t *testing.T) {
+	host := tartest.ServeRegistry(t)
+	ref := "docker://" + host + "/diet/app:1"
+	src := filepath.Join(t.TempDir(), "img.tar")
+	tartest.WriteDockerArchive(t, src, tartest.Layers(t, []tartest.Entry{tartest.File("a", "a\n")}), "")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string // in stderr
+		not  string
+	}{
+		{[]string{"slim", src, "-o", ref}, exitFailed, "pass --insecure", ""},
+		{[]string{"slim", "--insecure", src, "-o", ref}, exitOK, "", ""},
+		{[]string{"analyze", ref}, exitFailed, "pass --insecure", ""},
+		{[]string{"analyze", "--insecure", ref}, exitOK, "", ""},
+		{[]string{"analyze", "--insecure", "docker://" + host + "/diet/none:1"}, exitFailed, "check the name, the registry and your credentials", "docker images"},
+	} {
+		var stdout, stderr bytes.Buffer
+		got := run(t.Context(), tc.args, &stdout, &stderr)
+		if got != tc.code || !strings.Contains(stderr.String(), tc.want) || (tc.not != "" && strings.Contains(stderr.String(), tc.not)) {
+			t.Errorf("diet %q exited %d, stderr %q; want %d and %q", tc.args, got, stderr.String(), tc.code, tc.want)
+		}
+	}
+}

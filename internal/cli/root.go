@@ -165,9 +165,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// One line, whatever the error: errors.Join and wrapped tool output
 	// may hold newlines.
 	msg := strings.ReplaceAll(strings.TrimSpace(message(ctx, err)), "\n", "; ")
-	fmt.Fprintf(stderr, "diet: %s\n", msg)
+	fmt.Fprintf(stderr, "diet: %s\n", cutWords(report.Escape(msg), maxWord))
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		return exitInterrupted
 	}
 	return code(err)
+}
+
+// maxWord is the most runes of one word an error message shows: a name is
+// echoed in messages, and an 80 KB name must not become an 80 KB line.
+const maxWord = 200
+
+// cutWords shortens every run of non-blanks in s longer than n runes to
+// its first n, and an ellipsis.
+func cutWords(s string, n int) string {
+	var b strings.Builder
+	run := 0
+	for _, r := range s {
+		if r == ' ' {
+			run = 0
+		} else if run++; run > n {
+			if run == n+1 {
+				b.WriteString("…")
+			}
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -56,7 +56,7 @@ func (f *slimFlags) add(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.force, "force", false, "write the slimmed image even when verification finds a difference")
 	fs.Var(&f.format, "format", "output format: text or json")
 	fs.StringVar(&f.platform, "platform", "", "image of a multi-platform index, as os/arch[/variant]")
-	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP for docker:// registries")
+	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS for docker:// registries (without it, localhost and private addresses need HTTPS too)")
 	fs.IntVar(&f.jobs, "jobs", 0, "layers read, and output layers compressed, at once (0: one per CPU)")
 }
 
@@ -71,6 +71,9 @@ func (f *slimFlags) options() (slim.Level, []image.Option, []slim.Option, error)
 	}
 	if f.verifyWith != "sandbox" && f.verifyWith != "docker" {
 		return 0, nil, nil, fmt.Errorf("--verify-with %q: want sandbox or docker", f.verifyWith)
+	}
+	if f.verifyCmd != "" && len(strings.Fields(f.verifyCmd)) == 0 {
+		return 0, nil, nil, fmt.Errorf("--verify-cmd %q: the command is empty", f.verifyCmd)
 	}
 	if f.jobs < 0 || f.timeout <= 0 {
 		return 0, nil, nil, errors.New("--jobs must be 0 or more and --verify-timeout positive")
