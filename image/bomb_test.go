@@ -21,15 +21,15 @@ func freeBytes(t *testing.T, dir string) int64 {
 	return int64(st.Bavail) * int64(st.Bsize)
 }
 
-// TestOpenBomb opens a docker save | gzip of 256 KB that expands to
-// 256 MiB, with a reserve that leaves 16 MiB to write: the spool stops at
+// TestOpenBomb opens a docker save | gzip of 128 KB that expands to
+// 128 MiB, with a reserve that leaves 16 MiB to write: the spool stops at
 // the reserve, with an error naming the input and matching ErrLow. (Other
 // processes change the free space meanwhile, so the test wants the spool
 // stopped well before the bomb's end, not at exactly 16 MiB.)
 func TestOpenBomb(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bomb.tar.gz")
-	tartest.Bomb{N: 256 << 20, Outer: true}.Write(t, path)
+	tartest.Bomb{N: 128 << 20, Outer: true}.Write(t, path)
 	spool := t.TempDir()
 	reserve := freeBytes(t, spool) - 16<<20
 	_, err := Open(t.Context(), path, WithTempDir(spool), WithMinFree(reserve))
@@ -37,8 +37,8 @@ func TestOpenBomb(t *testing.T) {
 		t.Fatalf("Open(%s) = %v, want an error matching diskspace.ErrLow", path, err)
 	}
 	de, ok := errors.AsType[*diskspace.Error](err)
-	if !ok || de.Written > 128<<20 {
-		t.Errorf("Open(%s): %v: want the spool stopped long before 256 MiB", path, err)
+	if !ok || de.Written > 64<<20 {
+		t.Errorf("Open(%s): %v: want the spool stopped long before 128 MiB", path, err)
 	}
 	if _, ok := errors.AsType[*Error](err); !ok {
 		t.Errorf("Open(%s) = %T, want *Error naming the input", path, err)

@@ -62,11 +62,11 @@ func TestSlimDiffIDMismatch(t *testing.T) {
 // TestSlimBomb: an image whose gzipped layer expands a thousandfold. slim
 // spools the squashed layer, and --level minimal extracts a rootfs, under
 // TMPDIR: both stop at the reserve DIET_MIN_FREE with the advice, here set
-// to leave 16 MiB of the 256 MiB the layer expands to.
+// to leave 16 MiB of the 128 MiB the layer expands to.
 func TestSlimBomb(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "bomb.tar")
-	tartest.Bomb{N: 256 << 20}.Write(t, in)
+	tartest.Bomb{N: 128 << 20}.Write(t, in)
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	var st unix.Statfs_t
