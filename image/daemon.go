@@ -84,6 +84,15 @@ func (e *engine) get(ctx context.Context, path string) (*http.Response, error) {
 	return nil, err
 }
 
+// ping asks whether the engine answers at all.
+func (e *engine) ping(ctx context.Context) error {
+	resp, err := e.get(ctx, "/_ping")
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
 // has reports whether the engine has the image ref.
 func (e *engine) has(ctx context.Context, ref string) bool {
 	// A parsed reference holds no character a path must escape.
@@ -109,7 +118,7 @@ func openDaemon(ctx context.Context, r imageRef, o *options) (v1.Image, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	f, n, err := spool(ctx, resp.Body, o.tempDir)
+	f, n, err := spool(ctx, resp.Body, o)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

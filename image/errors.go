@@ -36,6 +36,9 @@ var (
 	ErrInvalid = errors.New("invalid")
 	// ErrNoEngine: no Docker engine answered at DOCKER_HOST or the default socket.
 	ErrNoEngine = errors.New("no engine")
+	// ErrPlainHTTP: a registry was to be reached over plain HTTP (it speaks
+	// no HTTPS, or redirected to http://) and WithInsecure was not given.
+	ErrPlainHTTP = errors.New("plain HTTP to a registry needs WithInsecure")
 )
 
 // kindError tags err with a sentinel without changing its message.

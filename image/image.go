@@ -19,7 +19,8 @@ import (
 //	docker-daemon:REF          the local Docker engine (DOCKER_HOST, or the
 //	                           socket /var/run/docker.sock)
 //
-// A bare name is an existing file (docker-archive), a directory with
+// A bare name is "-" for standard input (docker save IMAGE | diet analyze
+// -), an existing file (docker-archive), a directory with
 // index.json (oci), or a reference: docker-daemon when the engine has it,
 // else docker://. A multi-platform index yields the image for WithPlatform.
 //

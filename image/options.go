@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dietimage/diet/internal/diskspace"
 )
 
 // Option configures [Open] and [Write].
@@ -20,7 +22,8 @@ type options struct {
 	insecure    bool
 	keychain    authn.Keychain
 	tempDir     string
-	jobs        int // Write: layers compressed at once
+	jobs        int   // Write: layers compressed at once
+	minFree     int64 // bytes to keep free where spooling; diskspace.Auto
 	errs        []error
 }
 
@@ -30,6 +33,7 @@ func makeOptions(opts ...Option) (*options, error) {
 		platform: v1.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
 		keychain: authn.DefaultKeychain,
 		jobs:     runtime.GOMAXPROCS(0),
+		minFree:  diskspace.Auto,
 	}
 	for _, opt := range opts {
 		opt(o)
@@ -44,6 +48,9 @@ func makeOptions(opts ...Option) (*options, error) {
 	}
 	if o.jobs < 1 {
 		o.errs = append(o.errs, tag(ErrInvalid, fmt.Errorf("WithJobs(%d): want at least 1", o.jobs)))
+	}
+	if o.minFree < 0 && o.minFree != diskspace.Auto {
+		o.errs = append(o.errs, tag(ErrInvalid, fmt.Errorf("WithMinFree(%d): want 0 or more bytes", o.minFree)))
 	}
 	return o, errors.Join(o.errs...)
 }
@@ -79,6 +86,15 @@ func WithTempDir(dir string) Option {
 // bytes written.
 func WithJobs(n int) Option {
 	return func(o *options) { o.jobs = n }
+}
+
+// WithMinFree sets how many bytes must stay free on the filesystem of the
+// temporary directory (WithTempDir) while a compressed archive or an
+// engine's save stream is spooled there: the spool stops with an error
+// matching [diskspace.ErrLow] before the disk fills. The default keeps
+// max(1 GiB, 5% of the filesystem); 0 turns the check off.
+func WithMinFree(n int64) Option {
+	return func(o *options) { o.minFree = n }
 }
 
 // platformPart is what OCI allows in os, architecture and variant in practice.

@@ -134,6 +134,9 @@ func (r imageRef) resolve(ctx context.Context, o *options) (imageRef, error) {
 		return r, nil
 	}
 	s := r.path
+	if s == "-" { // standard input, as docker load reads it
+		return imageRef{transport: transportArchive, path: s, index: -1}, nil
+	}
 	fi, err := os.Stat(s)
 	switch {
 	case err == nil && fi.IsDir():

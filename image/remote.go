@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -26,9 +27,7 @@ func openRemote(ctx context.Context, r imageRef, o *options) (v1.Image, error) {
 		return nil, tag(ErrInvalid, err)
 	}
 	ropts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(o.keychain)}
-	if o.insecure {
-		ropts = append(ropts, remote.WithTransport(insecureTransport()))
-	}
+	ropts = append(ropts, remote.WithTransport(o.transport()))
 	desc, err := remote.Get(ref, ropts...)
 	if err != nil {
 		return nil, registryError(err)
@@ -70,6 +69,33 @@ func registryError(err error) error {
 		}
 	}
 	return err
+}
+
+// transport is how registries are reached. ggcr's name package treats
+// localhost, *.local and private (RFC 1918) addresses as plain-HTTP
+// registries whatever the caller says, and its ping falls back from HTTPS to
+// HTTP for them: on a hostile network that hands credentials and content to
+// whoever answers. Without WithInsecure every request must be HTTPS, and a
+// plain one (a fallback, or a redirect to http://) fails with ErrPlainHTTP.
+func (o *options) transport() http.RoundTripper {
+	if o.insecure {
+		return insecureTransport()
+	}
+	return httpsOnly{remote.DefaultTransport}
+}
+
+// httpsOnly refuses every request that is not HTTPS.
+type httpsOnly struct{ rt http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (t httpsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme != "https" {
+		if req.Body != nil {
+			req.Body.Close() // RoundTrip must close it, even on error
+		}
+		return nil, fmt.Errorf("%w: %s %s", ErrPlainHTTP, req.Method, req.URL.Redacted())
+	}
+	return t.rt.RoundTrip(req)
 }
 
 // insecureTransport is ggcr's default transport without TLS verification,

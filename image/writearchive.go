@@ -34,7 +34,7 @@ func writeArchiveFile(ctx context.Context, s *source, r imageRef) error {
 		abortFile(f)
 		return err
 	}
-	return commitFile(f, r.path)
+	return commitFile(ctx, f, r.path)
 }
 
 // writeArchive writes s to t as Docker 25+ saves an image, which is also

@@ -23,6 +23,9 @@ func writeDaemon(ctx context.Context, s *source, r imageRef) error {
 	if err != nil {
 		return err
 	}
+	if err := e.ping(ctx); err != nil { // before reading every layer to measure it
+		return err
+	}
 	sizes := make(map[v1.Hash]int64, len(s.first))
 	for _, i := range s.first {
 		n, err := measure(ctx, s.layers[i], s.diffIDs[i])
@@ -40,6 +43,10 @@ func writeDaemon(ctx context.Context, s *source, r imageRef) error {
 	}()
 	err = e.load(ctx, pr)
 	pr.CloseWithError(errDone) // the engine may stop reading early
+	if errors.Is(err, ErrNoEngine) {
+		<-done
+		return err // the stream broke only because nobody read it
+	}
 	if werr := <-done; werr != nil && !errors.Is(werr, errDone) {
 		return werr // the cause; the engine saw only a broken stream
 	}

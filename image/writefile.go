@@ -1,6 +1,7 @@
 package image
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,8 +19,8 @@ func tempPattern(target string) (dir, pattern string) {
 
 // createBeside creates the temporary file that becomes target.
 func createBeside(target string) (*os.File, error) {
-	if fi, err := os.Stat(target); err == nil && fi.IsDir() {
-		return nil, tag(ErrInvalid, fmt.Errorf("%s is a directory: an OCI layout is written as oci:%s", target, target))
+	if err := checkFileTarget(target); err != nil {
+		return nil, err
 	}
 	dir, pattern := tempPattern(target)
 	f, err := os.CreateTemp(dir, pattern)
@@ -35,14 +36,23 @@ func noDir(dir string, err error) error {
 }
 
 // commitFile syncs f and renames it to target; on failure f is removed.
-// The directory is synced too, so the rename survives a crash.
-func commitFile(f *os.File, target string) error {
+// The directory is synced too, so the rename survives a crash. The sync of
+// a large file takes seconds: a cancel that comes meanwhile still stops
+// the rename, and the target is left as it was. So does a target that
+// became a device or fifo since the write began.
+func commitFile(ctx context.Context, f *os.File, target string) error {
 	err := f.Chmod(0o644)
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil {
+		err = checkFileTarget(target)
+	}
+	if err == nil {
+		err = ctx.Err() // the last moment to abort: after it, the target is replaced
 	}
 	if err == nil {
 		err = os.Rename(f.Name(), target)

@@ -86,7 +86,10 @@ func writeLayout(ctx context.Context, s *source, r imageRef, o *options) (err er
 	if err := os.Chmod(tmp, 0o755); err != nil { // MkdirTemp made it 0700
 		return err
 	}
-	if err := ctx.Err(); err != nil {
+	if err := checkLayoutTarget(dir); err != nil { // again: it may have changed meanwhile
+		return err
+	}
+	if err := ctx.Err(); err != nil { // the last moment to abort
 		return err
 	}
 	return replaceDir(tmp, dir)

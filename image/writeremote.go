@@ -35,9 +35,7 @@ func writeRemote(ctx context.Context, s *source, r imageRef, o *options) error {
 		return err
 	}
 	ropts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(o.keychain), remote.WithJobs(o.jobs)}
-	if o.insecure {
-		ropts = append(ropts, remote.WithTransport(insecureTransport()))
-	}
+	ropts = append(ropts, remote.WithTransport(o.transport()))
 	if err := remote.Write(ref, img, ropts...); err != nil {
 		return registryError(err)
 	}

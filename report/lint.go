@@ -12,7 +12,9 @@ import (
 
 // LintText writes one line per finding, as compilers do, so editors can
 // jump to it: "file:line: ID severity message"; then a count.
+// Strings reach the terminal through [Escape], as in [Text].
 func LintText(w io.Writer, findings []dockerfile.Finding, o TextOptions) error {
+	findings = *escaped(&findings)
 	p := &printer{w: w, color: o.Color}
 	colors := map[dockerfile.Severity]string{dockerfile.SeverityError: red, dockerfile.SeverityWarning: yellow}
 	for _, f := range findings {

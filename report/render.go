@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/dietimage/diet/analyze"
 )
@@ -39,7 +40,18 @@ var Sections = []string{
 // history lines that made them, wasted bytes, dive's figures, culprits,
 // duplicates, the directory tree, recommendations and an accounting of every
 // byte that visibly adds up.
+//
+// Every string of r reaches the terminal through [Escape]: the image wrote
+// them, and control characters in them would drive the terminal.
 func Text(w io.Writer, r *analyze.Report, o TextOptions) error {
+	orig := r
+	r = escaped(r)
+	for i, l := range orig.Layers {
+		// A history line is shown on one line, its whitespace collapsed
+		// (analyze.Instruction): a tab or newline of a RUN line is layout,
+		// not an attack, and must not show as \t.
+		r.Layers[i].CreatedBy = Escape(strings.Join(strings.Fields(l.CreatedBy), " "))
+	}
 	p := &printer{w: w, color: o.Color, width: o.Width}
 	if p.width <= 0 {
 		p.width = DefaultWidth

@@ -10,7 +10,9 @@ import (
 
 // SlimText writes what diet slim did: sizes before and after (MB and MiB),
 // what each rule removed, and the verification's outcome.
+// Strings reach the terminal through [Escape], as in [Text].
 func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
+	r = escaped(r)
 	p := &printer{w: w, color: o.Color, width: o.Width}
 	if p.width <= 0 {
 		p.width = DefaultWidth

@@ -42,19 +42,40 @@ func (p *Plan) writeLayer(ctx context.Context, layers []v1.Layer, w io.Writer) e
 }
 
 // copyLayer copies from layer i the entries whose version is the final one.
+// It reads the layer whole anyway, so it hashes what it reads on the side:
+// a layer whose content is not the diff ID the config names stops the
+// rewrite ([layerfs.ErrDigestMismatch]) rather than turning into a fresh
+// layer with a fresh digest that hides it.
 func (p *Plan) copyLayer(ctx context.Context, i int, l v1.Layer, tw *tar.Writer, written []bool) error {
+	want, err := l.DiffID()
+	if err != nil {
+		return err
+	}
 	rc, err := l.Uncompressed()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	tr := tar.NewReader(rc)
+	h := newHasher()
+	defer h.sum() // the error paths; the goroutine must end
+	// A large buffer under the tee, so the hasher gets big chunks, not one
+	// per 512-byte header.
+	br := bufio.NewReaderSize(io.TeeReader(rc, h), 1<<20)
+	tr := tar.NewReader(br)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		hdr, err := tr.Next()
 		if err == io.EOF {
+			// What follows the end-of-archive blocks is part of the layer.
+			if _, err := io.Copy(io.Discard, br); err != nil {
+				return err
+			}
+			got := v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", h.sum())}
+			if got != want {
+				return fmt.Errorf("%w: content hashes to %s, the config's diff ID is %s", layerfs.ErrDigestMismatch, got, want)
+			}
 			return nil
 		}
 		if err != nil {
@@ -205,6 +226,7 @@ type hasher struct {
 	chunks chan []byte
 	free   chan []byte
 	done   chan []byte
+	result []byte
 }
 
 func newHasher() *hasher {
@@ -235,10 +257,14 @@ func (h *hasher) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// sum waits for the hash of everything written.
+// sum waits for the hash of everything written. Later calls return the
+// same sum.
 func (h *hasher) sum() []byte {
-	close(h.chunks)
-	return <-h.done
+	if h.result == nil {
+		close(h.chunks)
+		h.result = <-h.done
+	}
+	return h.result
 }
 
 type counter struct {

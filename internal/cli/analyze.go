@@ -56,7 +56,7 @@ func (f *analyzeFlags) add(fs *pflag.FlagSet) {
 	f.format = formatText
 	fs.Var(&f.format, "format", "output format: text or json (schema in docs/analyze.md)")
 	fs.StringVar(&f.platform, "platform", "", "image of a multi-platform index to analyze, as os/arch[/variant] (default: this machine's)")
-	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS for docker:// registries")
+	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS for docker:// registries (without it, localhost and private addresses need HTTPS too)")
 	fs.IntVar(&f.jobs, "jobs", 0, "layers read at once (0: one per CPU)")
 	fs.IntVar(&f.depth, "depth", 3, "levels of the directory tree to show")
 	fs.IntVar(&f.top, "top", 10, "largest children to show per directory (0: all)")
@@ -103,6 +103,7 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 			"tree, recommendations with the bytes each saves, and an accounting that adds every byte up.",
 		Example: "  diet analyze docker-archive:app.tar\n" +
 			"  docker save app | gzip > app.tar.gz && diet analyze app.tar.gz\n" +
+			"  docker save app | diet analyze -\n" +
 			"  diet analyze --format json docker://alpine:3.20 | jq .size\n" +
 			"  diet analyze --platform linux/arm64 --duplicates oci:layout:v1",
 		Args: exactArgs(1, "one IMAGE"),
@@ -111,6 +112,10 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return usage(cmd, err)
 			}
+			if g.minFreeErr != nil {
+				return usage(cmd, g.minFreeErr)
+			}
+			iopts = append(iopts, image.WithMinFree(g.minFree))
 			return runAnalyze(cmd, g, f.format, args[0], iopts, aopts)
 		},
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dietimage/diet/image"
+	"github.com/dietimage/diet/internal/diskspace"
 	"github.com/dietimage/diet/layerfs"
 )
 
@@ -22,6 +23,9 @@ const (
 	exitFailed   = 1 // the command failed: a missing, corrupt or unreadable image, an I/O error
 	exitUsage    = 2 // bad flags or arguments: nothing was opened
 	exitFindings = 3 // reserved: findings or a size budget exceeded (lint, --budget)
+	// exitInterrupted is 128+SIGINT, as a shell reports a command that
+	// SIGINT killed: nothing was written.
+	exitInterrupted = 130
 )
 
 // exitCodes documents the codes for the generated reference.
@@ -30,9 +34,10 @@ var exitCodes = []struct {
 	text string
 }{
 	{exitOK, "success"},
-	{exitFailed, "the command failed: a missing, corrupt or unreadable image, an I/O error, an interrupt"},
-	{exitUsage, "bad flags or arguments; nothing was opened"},
+	{exitFailed, "the command failed: a missing, corrupt or unreadable image, an I/O error, too little free disk space"},
+	{exitUsage, "bad flags or arguments (a bad --output too); nothing was opened"},
 	{exitFindings, "reserved: findings, or a size budget exceeded"},
+	{exitInterrupted, "interrupted (SIGINT or SIGTERM) before the output was in place: nothing was written"},
 }
 
 // exitError gives an error the status Main returns for it.
@@ -82,6 +87,10 @@ func advice(err error) string {
 		ref = e.ref
 	}
 	switch {
+	case errors.Is(err, diskspace.ErrLow):
+		return "free space on that disk, point TMPDIR at a larger one, or lower " + diskspace.EnvMinFree + " (0 turns the check off)"
+	case errors.Is(err, layerfs.ErrTooLarge):
+		return "a tar header declares more bytes than its layer holds: the image is malformed or crafted, not truncated; saving it again will not help"
 	case errors.Is(err, image.ErrTruncated) || errors.Is(err, io.ErrUnexpectedEOF):
 		switch transportOf(ref) {
 		case "docker-archive":
@@ -98,12 +107,17 @@ func advice(err error) string {
 		return "choose one: docker-archive:PATH:TAG, docker-archive:PATH:@N or --platform"
 	case errors.Is(err, image.ErrNoEngine):
 		return "start Docker or set DOCKER_HOST, or docker save the image and analyze the tar"
+	case errors.Is(err, image.ErrPlainHTTP):
+		return "the registry answers only over plain HTTP: pass --insecure if you trust the network to it"
 	case errors.Is(err, image.ErrNotFound):
 		switch transportOf(ref) {
 		case "docker-archive":
 			return "check the path"
 		case "oci":
 			return "check the directory and the tag"
+		}
+		if isAs[*transport.Error](err) || strings.HasPrefix(ref, "docker://") {
+			return "check the name, the registry and your credentials (docker login)"
 		}
 		return "check the name (docker images lists local images)"
 	case errors.Is(err, image.ErrInvalid):

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/dietimage/diet/internal/diskspace"
 	"github.com/dietimage/diet/report"
 )
 
@@ -24,6 +25,10 @@ type globals struct {
 	width    int  // columns to fit text output to
 	progress bool // draw progress on stderr: it is a terminal
 	gogc     bool // GOGC is set: leave the collector as the user tuned it
+	// minFree is the free space kept on the disks diet spools to
+	// (DIET_MIN_FREE), or diskspace.Auto; minFreeErr a bad value of it.
+	minFree    int64
+	minFreeErr error
 }
 
 // load reads the environment and looks at stdout and stderr. Colour follows
@@ -56,6 +61,13 @@ func (g *globals) load(getenv func(string) string, stdout, stderr io.Writer) {
 	}
 	g.progress = errTTY && getenv("TERM") != "dumb"
 	g.gogc = getenv("GOGC") != ""
+	g.minFree, g.minFreeErr = diskspace.Auto, nil
+	if v := getenv(diskspace.EnvMinFree); v != "" {
+		g.minFree, g.minFreeErr = diskspace.ParseSize(v)
+		if g.minFreeErr != nil {
+			g.minFreeErr = fmt.Errorf("%s: %w", diskspace.EnvMinFree, g.minFreeErr)
+		}
+	}
 }
 
 // terminal reports whether w is a terminal, and its descriptor.
@@ -78,7 +90,12 @@ func New() *cobra.Command {
 		Long: "diet shows where every byte of a container image goes, and makes images smaller.\n\n" +
 			"IMAGE names follow skopeo: docker-archive:PATH (docker save), oci:DIR[:TAG],\n" +
 			"docker://REF (a registry), docker-daemon:REF (the local engine); a bare path or\n" +
-			"reference does the obvious thing.",
+			"reference does the obvious thing.\n\n" +
+			"A compressed archive, the engine's save stream, the squashed layer and a --level minimal\n" +
+			"rootfs are spooled under TMPDIR. A small gzip can expand a thousandfold, so diet stops\n" +
+			"with an error before the free space there drops below max(1 GiB, 5% of the disk).\n" +
+			"Set DIET_MIN_FREE to another size to keep free (such as 500MB or 10GiB; 0 turns the\n" +
+			"check off), or point TMPDIR at a larger disk.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          rootArgs,
@@ -148,6 +165,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// One line, whatever the error: errors.Join and wrapped tool output
 	// may hold newlines.
 	msg := strings.ReplaceAll(strings.TrimSpace(message(ctx, err)), "\n", "; ")
-	fmt.Fprintf(stderr, "diet: %s\n", msg)
+	fmt.Fprintf(stderr, "diet: %s\n", cutWords(report.Escape(msg), maxWord))
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return exitInterrupted
+	}
 	return code(err)
+}
+
+// maxWord is the most runes of one word an error message shows: a name is
+// echoed in messages, and an 80 KB name must not become an 80 KB line.
+const maxWord = 200
+
+// cutWords shortens every run of non-blanks in s longer than n runes to
+// its first n, and an ellipsis.
+func cutWords(s string, n int) string {
+	var b strings.Builder
+	run := 0
+	for _, r := range s {
+		if r == ' ' {
+			run = 0
+		} else if run++; run > n {
+			if run == n+1 {
+				b.WriteString("…")
+			}
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -56,7 +56,7 @@ func (f *slimFlags) add(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.force, "force", false, "write the slimmed image even when verification finds a difference")
 	fs.Var(&f.format, "format", "output format: text or json")
 	fs.StringVar(&f.platform, "platform", "", "image of a multi-platform index, as os/arch[/variant]")
-	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP for docker:// registries")
+	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS for docker:// registries (without it, localhost and private addresses need HTTPS too)")
 	fs.IntVar(&f.jobs, "jobs", 0, "layers read, and output layers compressed, at once (0: one per CPU)")
 }
 
@@ -71,6 +71,9 @@ func (f *slimFlags) options() (slim.Level, []image.Option, []slim.Option, error)
 	}
 	if f.verifyWith != "sandbox" && f.verifyWith != "docker" {
 		return 0, nil, nil, fmt.Errorf("--verify-with %q: want sandbox or docker", f.verifyWith)
+	}
+	if f.verifyCmd != "" && len(strings.Fields(f.verifyCmd)) == 0 {
+		return 0, nil, nil, fmt.Errorf("--verify-cmd %q: the command is empty", f.verifyCmd)
 	}
 	if f.jobs < 0 || f.timeout <= 0 {
 		return 0, nil, nil, errors.New("--jobs must be 0 or more and --verify-timeout positive")
@@ -153,6 +156,14 @@ func newSlimCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return usage(cmd, err)
 			}
+			if g.minFreeErr != nil {
+				return usage(cmd, g.minFreeErr)
+			}
+			// A bad output is refused now, not after minutes of work.
+			if err := image.CheckTarget(cmd.Context(), f.output); err != nil {
+				return fmt.Errorf("--output: %w", err)
+			}
+			iopts = append(iopts, image.WithMinFree(g.minFree))
 			return runSlim(cmd, g, f, args[0], level, iopts, sopts)
 		},
 	}
@@ -184,7 +195,7 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 	}
 	defer os.RemoveAll(tmp)
 
-	roots := &rootfs{dir: tmp}
+	roots := &rootfs{dir: tmp, reserve: g.minFree}
 	if level == slim.Minimal {
 		root, err := roots.extract(ctx, "original", img)
 		if err != nil {
@@ -200,7 +211,9 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 	if err != nil {
 		return &inputError{ref: ref, err: err}
 	}
-	out, err := plan.Rewrite(ctx, img, tmp)
+	// The squashed layer is spooled under tmp: as large as what the layers
+	// above the base decompress to.
+	out, err := plan.Rewrite(ctx, &spoolGuard{Image: img, dir: tmp, reserve: g.minFree, from: plan.KeepBase}, tmp)
 	if err != nil {
 		return &inputError{ref: ref, err: err}
 	}
@@ -248,8 +261,9 @@ func verifyCommand(f *slimFlags, cf *v1.ConfigFile) (verify.Command, error) {
 
 // rootfs extracts images for the sandbox, each once.
 type rootfs struct {
-	dir  string
-	done map[string]string
+	dir     string
+	reserve int64 // free space to keep on dir's disk (DIET_MIN_FREE)
+	done    map[string]string
 }
 
 func (r *rootfs) extract(ctx context.Context, name string, img v1.Image) (string, error) {
@@ -257,7 +271,7 @@ func (r *rootfs) extract(ctx context.Context, name string, img v1.Image) (string
 		return p, nil
 	}
 	p := filepath.Join(r.dir, name)
-	if err := verify.Extract(ctx, img, p); err != nil {
+	if err := verify.Extract(ctx, &spoolGuard{Image: img, dir: r.dir, reserve: r.reserve}, p); err != nil {
 		return "", err
 	}
 	if r.done == nil {
