@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"errors"
@@ -157,6 +158,8 @@ func TestAdvice(t *testing.T) {
 		{"platform", &image.Error{Ref: "oci:d", Err: &image.PlatformError{}}, "choose one with --platform"},
 		{"digest", &inputError{ref: "x.tar", err: fmt.Errorf("layer 0: %w", layerfs.ErrDigestMismatch)}, "the image is corrupt; pull or save it again"},
 		{"no engine", &image.Error{Ref: "docker-daemon:x", Err: image.ErrNoEngine}, "start Docker or set DOCKER_HOST, or docker save the image and analyze the tar"},
+		{"crafted header", &inputError{ref: "x.tar", err: &layerfs.LayerError{Index: 1, Err: fmt.Errorf("entry 3: %w", tar.ErrHeader)}}, "a tar header is malformed: the image is corrupt or crafted, and docker load refuses it too"},
+		{"unsupported type", &inputError{ref: "x.tar", err: &layerfs.EntryError{Name: "usr/bin/odd", Err: layerfs.ErrUnsupportedType}}, "docker load refuses this entry type too: the image was not made by docker build or docker save"},
 		{"unknown", errors.New("boom"), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"archive/tar"
 	"context"
 	"errors"
 	"fmt"
@@ -91,6 +92,10 @@ func advice(err error) string {
 		return "free space on that disk, point TMPDIR at a larger one, or lower " + diskspace.EnvMinFree + " (0 turns the check off)"
 	case errors.Is(err, layerfs.ErrTooLarge):
 		return "a tar header declares more bytes than its layer holds: the image is malformed or crafted, not truncated; saving it again will not help"
+	case errors.Is(err, tar.ErrHeader):
+		return "a tar header is malformed: the image is corrupt or crafted, and docker load refuses it too"
+	case errors.Is(err, layerfs.ErrUnsupportedType):
+		return "docker load refuses this entry type too: the image was not made by docker build or docker save"
 	case errors.Is(err, image.ErrTruncated) || errors.Is(err, io.ErrUnexpectedEOF):
 		switch transportOf(ref) {
 		case "docker-archive":
