@@ -1,6 +1,7 @@
 package layerfs
 
 import (
+	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"errors"
@@ -48,14 +49,19 @@ func TestBadBlobs(t *testing.T) {
 	corrupt[len(corrupt)/2] ^= 0xff
 	lying := honest(good)
 	lying.digest.Hex = fmt.Sprintf("%064x", 1)
+	// A whole gzip stream whose tar ends inside an entry that declares
+	// 1 TB: a crafted layer, not a truncated transfer.
+	declared := gz(append(rawTar(&tar.Header{Name: "huge", Typeflag: tar.TypeReg, Size: 1 << 40}), make([]byte, 4096)...)[:2048])
 	tests := []struct {
 		name  string
 		layer v1.Layer
 		want  error
+		not   error // what the error must not be
 	}{
-		{"corrupt gzip", honest(corrupt), nil}, // some error from the decompressor
-		{"truncated gzip", honest(good[:len(good)/2]), io.ErrUnexpectedEOF},
-		{"digest mismatch", lying, ErrDigestMismatch},
+		{"corrupt gzip", honest(corrupt), nil, nil}, // some error from the decompressor
+		{"truncated gzip", honest(good[:len(good)/2]), io.ErrUnexpectedEOF, ErrTooLarge},
+		{"whole gzip, declared size past its end", honest(declared), ErrTooLarge, nil},
+		{"digest mismatch", lying, ErrDigestMismatch, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,6 +71,9 @@ func TestBadBlobs(t *testing.T) {
 			}
 			if tc.want != nil && !errors.Is(err, tc.want) {
 				t.Errorf("BuildLayers(%s) = %v, want %v", tc.name, err, tc.want)
+			}
+			if tc.not != nil && errors.Is(err, tc.not) {
+				t.Errorf("BuildLayers(%s) = %v, which must not be %v", tc.name, err, tc.not)
 			}
 			if _, ok := errors.AsType[*LayerError](err); !ok {
 				t.Errorf("error %v does not name the layer", err)

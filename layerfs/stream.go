@@ -191,7 +191,10 @@ func (c *chunkStream) Seek(off int64, whence int) (int64, error) {
 		if len(c.cur) == 0 {
 			if err := c.next(); err != nil {
 				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
+					// The layer decompressed whole and cleanly: not a
+					// truncated transfer, but an entry declaring more
+					// bytes than the layer holds.
+					err = fmt.Errorf("%w (%w): %d bytes past the layer's end at %d", ErrTooLarge, io.ErrUnexpectedEOF, off, c.pos)
 				}
 				return c.pos, err
 			}

@@ -184,6 +184,7 @@ func check(got string, want v1.Hash) error {
 func (w *walked) walkTar(ctx context.Context, r io.Reader, pos func() int64, ra io.ReaderAt, o *options) (int64, error) {
 	tr := tar.NewReader(r)
 	var end int64
+	var prev string // the entry whose data Next skips
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return 0, ctx.Err()
@@ -197,9 +198,12 @@ func (w *walked) walkTar(ctx context.Context, r io.Reader, pos func() int64, ra 
 				err = fmt.Errorf("%w (after %d entries, at byte %d)", io.ErrUnexpectedEOF, n, pos())
 			} else if errors.Is(err, tar.ErrHeader) {
 				err = fmt.Errorf("%w (after %d entries, at byte %d)", err, n, pos())
+			} else if errors.Is(err, ErrTooLarge) && prev != "" {
+				err = &EntryError{Name: prev, Err: err}
 			}
 			return 0, err
 		}
+		prev = hdr.Name
 		start := pos()
 		data := hdr.Size
 		switch hdr.Typeflag {
