@@ -115,6 +115,9 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 			if g.minFreeErr != nil {
 				return usage(cmd, g.minFreeErr)
 			}
+			if err := stdinImage(args[0]); err != nil {
+				return usage(cmd, err)
+			}
 			iopts = append(iopts, image.WithMinFree(g.minFree))
 			return runAnalyze(cmd, g, f.format, args[0], iopts, aopts)
 		},

@@ -12,8 +12,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
 
 	"github.com/dietimage/diet/analyze"
 	"github.com/dietimage/diet/image"
@@ -190,5 +192,43 @@ func TestProgress(t *testing.T) {
 	want := "\r\x1b[Kanalyzing: 1/3 layers, 1.5 MB read\r\x1b[K"
 	if buf.String() != want {
 		t.Errorf("progress wrote %q, want %q", buf.String(), want)
+	}
+}
+
+// TestStdinTerminal: "-" with a terminal on standard input is refused at
+// once instead of waiting for a tar nobody will type.
+func TestStdinTerminal(t *testing.T) {
+	ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	defer ptmx.Close()
+	if err := unix.IoctlSetPointerInt(int(ptmx.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(ptmx.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pts.Close()
+	stdin := os.Stdin
+	os.Stdin = pts
+	defer func() { os.Stdin = stdin }()
+	for _, args := range [][]string{{"analyze", "-"}, {"slim", "/dev/stdin", "-o", "oci:" + t.TempDir() + "/out"}} {
+		var stdout, stderr bytes.Buffer
+		done := make(chan int, 1)
+		go func() { done <- run(t.Context(), args, &stdout, &stderr) }()
+		select {
+		case code := <-done:
+			if code != exitUsage || !strings.Contains(stderr.String(), "standard input, which is a terminal") {
+				t.Errorf("run(%q) = %d, %q; want a usage error about the terminal", args, code, stderr.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("run(%q) waits for the terminal", args)
+		}
 	}
 }

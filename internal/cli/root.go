@@ -80,6 +80,18 @@ func terminal(w io.Writer) (bool, int) {
 	return term.IsTerminal(fd), fd
 }
 
+// stdinImage refuses to read an image from standard input when it is a
+// terminal: nobody types a tar, and diet would wait for ever.
+func stdinImage(ref string) error {
+	if ref != "-" && ref != "/dev/stdin" && ref != "docker-archive:-" && ref != "docker-archive:/dev/stdin" {
+		return nil
+	}
+	if tty, _ := terminal(os.Stdin); tty {
+		return fmt.Errorf("IMAGE %q reads the image from standard input, which is a terminal here: pipe one in (docker save IMAGE | diet analyze -)", ref)
+	}
+	return nil
+}
+
 // New returns the diet command tree, built afresh: no state is shared
 // between two trees or two runs.
 func New() *cobra.Command {

@@ -163,6 +163,9 @@ func newSlimCmd(g *globals) *cobra.Command {
 			if err := image.CheckTarget(cmd.Context(), f.output); err != nil {
 				return fmt.Errorf("--output: %w", err)
 			}
+			if err := stdinImage(args[0]); err != nil {
+				return usage(cmd, err)
+			}
 			iopts = append(iopts, image.WithMinFree(g.minFree))
 			return runSlim(cmd, g, f, args[0], level, iopts, sopts)
 		},
