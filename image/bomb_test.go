@@ -2,6 +2,7 @@ package image
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -50,5 +51,27 @@ func TestOpenBomb(t *testing.T) {
 	}
 	if _, err := Open(t.Context(), path, WithTempDir(spool), WithMinFree(0)); err != nil {
 		t.Errorf("Open(%s, WithMinFree(0)) = %v, want the image", path, err)
+	}
+}
+
+// TestWriteBomb writes, as an uncompressed docker-archive, an image whose
+// gzipped layer expands to 128 MiB, with a reserve that leaves 16 MiB: the
+// write stops at the reserve and leaves nothing at the target.
+func TestWriteBomb(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bomb.tar")
+	tartest.Bomb{N: 128 << 20}.Write(t, path)
+	img, err := Open(t.Context(), path, WithMinFree(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out.tar")
+	reserve := freeBytes(t, filepath.Dir(out)) - 16<<20
+	err = Write(t.Context(), img, "docker-archive:"+out, WithMinFree(reserve))
+	if !errors.Is(err, diskspace.ErrLow) {
+		t.Fatalf("Write(%s) = %v, want an error matching diskspace.ErrLow", out, err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused write left %s: %v", out, err)
 	}
 }

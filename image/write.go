@@ -70,7 +70,7 @@ func write(ctx context.Context, img v1.Image, ref string, opts []Option) error {
 	}
 	switch r.transport {
 	case transportArchive:
-		return writeArchiveFile(ctx, s, r)
+		return writeArchiveFile(ctx, s, r, o)
 	case transportOCI:
 		return writeLayout(ctx, s, r, o)
 	case transportDocker:

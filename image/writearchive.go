@@ -6,22 +6,26 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"path/filepath"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/dietimage/diet/internal/diskspace"
 )
 
 // writeArchiveFile writes s as a docker save archive to a temporary file
 // beside r.path and renames it into place. A file being read from r.path
 // stays readable: its descriptor keeps the old inode alive.
-func writeArchiveFile(ctx context.Context, s *source, r imageRef) error {
+func writeArchiveFile(ctx context.Context, s *source, r imageRef, o *options) error {
 	f, err := createBeside(r.path)
 	if err != nil {
 		return err
 	}
-	t := &tarStream{w: f, f: f, mtime: s.mtime}
+	g := diskspace.New(filepath.Dir(f.Name()), o.minFree)
+	t := &tarStream{w: g.Writer(f), f: f, mtime: s.mtime, g: g}
 	sizes := make(map[v1.Hash]int64, len(s.first))
 	for _, i := range s.first {
 		sizes[s.diffIDs[i]] = knownSize(s.layers[i]) // -1: patched after the body

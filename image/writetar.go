@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/dietimage/diet/internal/ctxio"
+	"github.com/dietimage/diet/internal/diskspace"
 )
 
 const blockSize = 512
@@ -26,7 +27,7 @@ var zeroBlocks [2 * blockSize]byte
 
 // tarStream writes an outer tar, such as a docker save archive, whose
 // headers carry only a name, a type, a mode, a size and one fixed time: no
-// owners, no user names, no clocks. Over a file (f set, and w is f), a
+// owners, no user names, no clocks. Over a file (f set, and w writes f), a
 // layer whose size is unknown gets its header written after its body, so
 // the layer is read once; over a stream every size must be known first.
 type tarStream struct {
@@ -34,7 +35,8 @@ type tarStream struct {
 	f     *os.File
 	off   int64
 	mtime time.Time
-	buf   []byte // the copy buffer: one per stream, whatever the layer sizes
+	buf   []byte           // the copy buffer: one per stream, whatever the layer sizes
+	g     *diskspace.Guard // for a file: the free space it may take, or nil
 }
 
 func (t *tarStream) write(p []byte) error {
@@ -109,6 +111,14 @@ func (t *tarStream) layer(ctx context.Context, name string, l v1.Layer, want v1.
 	}
 	defer rc.Close()
 	if src, off, n, ok := fileSection(rc); ok && t.f != nil && (size < 0 || size == n) {
+		// A layer a thousand times its compressed size must not fill the
+		// disk: copy_file_range passes no check of its own (t.w checks
+		// what is copied otherwise).
+		if t.g != nil {
+			if err := t.g.Check(n); err != nil {
+				return 0, err
+			}
+		}
 		if err := t.copyRange(ctx, at, name, src, off, n, want); !errors.Is(err, errNoCopyRange) {
 			return n, err
 		}

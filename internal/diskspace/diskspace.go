@@ -56,6 +56,12 @@ type Guard struct {
 	reserve int64 // Auto: DefaultReserve of the filesystem
 	written int64 // bytes let through
 	next    int64 // written at which to ask the filesystem again
+	// first is the free space at the first check, less what was written
+	// before it: the filesystem may count our writes only once they reach
+	// the disk (delayed allocation), so what we wrote counts against it
+	// whatever statfs says.
+	first   int64
+	checked bool
 }
 
 // New returns a guard for dir keeping reserve bytes free: [Auto] for
@@ -88,6 +94,10 @@ func (g *Guard) Check(need int64) error {
 		return fmt.Errorf("free space of %s: %w", g.dir, err)
 	}
 	free := int64(st.Bavail) * int64(st.Bsize)
+	if !g.checked {
+		g.first, g.checked = free+g.written, true
+	}
+	free = min(free, g.first-g.written)
 	reserve := g.reserve
 	if reserve == Auto {
 		reserve = DefaultReserve(int64(st.Blocks) * int64(st.Bsize))

@@ -93,3 +93,24 @@ func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+// TestCountsOwnWrites: bytes a guard let through count against the free
+// space even before the filesystem shows them (delayed allocation), here
+// bytes that go nowhere at all.
+func TestCountsOwnWrites(t *testing.T) {
+	dir := t.TempDir()
+	g := diskspace.New(dir, free(t, dir)-8<<20)
+	w := g.Writer(io.Discard)
+	buf := make([]byte, 1<<20)
+	var err error
+	n := 0
+	for ; n < 64 && err == nil; n++ {
+		_, err = w.Write(buf)
+	}
+	if !errors.Is(err, diskspace.ErrLow) {
+		t.Fatalf("64 MiB through a guard with 8 MiB above its reserve: %v, want ErrLow", err)
+	}
+	if n > 9 {
+		t.Errorf("the guard let %d MiB through, want at most 8", n-1)
+	}
+}
