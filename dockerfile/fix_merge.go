@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dietimage/diet/internal/shsafe"
 )
 
 // inert lists instructions that neither touch the filesystem nor change
@@ -164,12 +166,12 @@ var leaky = map[string]bool{
 // runs before it (a failure must still stop the build), nothing else.
 func (fx *fixer) wrap(in *Instruction, first, last bool) (string, string) {
 	p := syntax.NewParser(syntax.Variant(syntax.LangBash))
-	file, err := p.Parse(strings.NewReader(in.Run.Script), "")
+	file, err := shsafe.Parse(p, []byte(in.Run.Script), "")
 	if err != nil {
 		return "( ", " )"
 	}
 	leaks := false
-	syntax.Walk(file, func(n syntax.Node) bool {
+	inspect(file, func(n syntax.Node) bool {
 		switch x := n.(type) {
 		case *syntax.CallExpr:
 			if len(x.Args) == 0 || leaky[path.Base(x.Args[0].Lit())] {
