@@ -1,6 +1,7 @@
 package dockerfile
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -93,5 +94,25 @@ func TestLongAndChainMerge(t *testing.T) {
 	}
 	if !slices.ContainsFunc(res.Changes, func(c Change) bool { return c.ID == "DIET101" }) {
 		t.Errorf("Fix: changes %v, want the DIET101 merge", res.Changes)
+	}
+}
+
+// TestParseTooLarge refuses a Dockerfile one byte over MaxSize, naming it,
+// and parses one at MaxSize.
+func TestParseTooLarge(t *testing.T) {
+	src := []byte("FROM debian\nRUN true\n")
+	for len(src) < MaxSize {
+		n := min(MaxSize-len(src), 64)
+		src = append(src, strings.Repeat("#", n-1)+"\n"...)
+	}
+	if _, err := Parse("Dockerfile", src); err != nil {
+		t.Fatalf("Parse(%d bytes) = %v, want no error", len(src), err)
+	}
+	_, err := Parse("big/Dockerfile", append(src, '\n'))
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Parse(%d bytes) = %v, want ErrTooLarge", len(src)+1, err)
+	}
+	if pe, ok := errors.AsType[*ParseError](err); !ok || pe.Name != "big/Dockerfile" {
+		t.Errorf("Parse(%d bytes) = %#v, want a *ParseError naming big/Dockerfile", len(src)+1, err)
 	}
 }

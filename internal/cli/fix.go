@@ -42,7 +42,8 @@ func newFixCmd(g *globals) *cobra.Command {
 			"parses, and fixing it again changes nothing. It prints the fixed file (- reads stdin), or a\n" +
 			"diff with -d, or writes it back with -w. Each fix, and each finding left as a suggestion,\n" +
 			"goes to stderr as file:line: ID fixed: ... or file:line: ID suggestion: ...; fixes name lines\n" +
-			"of the input, suggestions lines of the output. Suggestions do not change the exit status.",
+			"of the input, suggestions lines of the output. Suggestions do not change the exit status.\n" +
+			"A Dockerfile over 4 MiB is refused with exit status 1.",
 		Example: "  diet fix Dockerfile\n" +
 			"  diet fix -d Dockerfile\n" +
 			"  diet fix -w --only DIET302 --only DL3019 Dockerfile",
