@@ -88,10 +88,10 @@ func runFix(cmd *cobra.Command, f *fixFlags, name string) error {
 	}
 	stderr := cmd.ErrOrStderr()
 	for _, c := range res.Changes {
-		fmt.Fprintf(stderr, "%s:%d: %s fixed: %s\n", c.File, c.Line, c.ID, c.Message)
+		fmt.Fprintf(stderr, "%s:%d: %s fixed: %s\n", quoteControls(c.File), c.Line, c.ID, quoteControls(c.Message))
 	}
 	for _, fd := range res.Suggestions {
-		fmt.Fprintf(stderr, "%s:%d: %s suggestion: %s\n", fd.File, fd.Line, fd.ID, fd.Message)
+		fmt.Fprintf(stderr, "%s:%d: %s suggestion: %s\n", quoteControls(fd.File), fd.Line, fd.ID, quoteControls(fd.Message))
 	}
 	out := cmd.OutOrStdout()
 	fixed := keepCRLF(file.Source, res.Source)

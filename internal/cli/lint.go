@@ -117,7 +117,13 @@ func runLint(cmd *cobra.Command, g *globals, f *lintFlags, args []string) error 
 	case "sarif":
 		err = report.LintSARIF(cmd.OutOrStdout(), findings, version())
 	default:
-		err = report.LintText(cmd.OutOrStdout(), findings, report.TextOptions{Color: g.color})
+		// Messages quote Dockerfile text, which may hold escape sequences.
+		shown := make([]dockerfile.Finding, len(findings))
+		for i, fd := range findings {
+			fd.File, fd.Message = quoteControls(fd.File), quoteControls(fd.Message)
+			shown[i] = fd
+		}
+		err = report.LintText(cmd.OutOrStdout(), shown, report.TextOptions{Color: g.color})
 	}
 	if err != nil {
 		return err
