@@ -3,7 +3,6 @@ package dockerfile
 import (
 	"cmp"
 	"slices"
-	"strings"
 )
 
 // linter holds what the rules share while linting one file.
@@ -15,6 +14,7 @@ type linter struct {
 	used  []bool // per stage: something of it reaches the final image
 	facts map[*Instruction]*facts
 	pre   map[*Instruction]*state // see prefix
+	envs  *envIndex
 	// sources indexes each stage's installs and writes, built on demand.
 	sources map[*Stage]*sourceIndex
 }
@@ -138,112 +138,6 @@ type runAt struct {
 	s  *Stage
 	in *Instruction
 }
-
-// state is what the instructions before one have set up for it. States
-// are shared between instructions and never modified: the linter computes
-// them in one pass (prefix), so a rule asking about 10,000 RUNs does not
-// rescan the instructions before each.
-type state struct {
-	raw     map[string]string // ENV as written
-	env     map[string]string // raw, with HOME and the Go and Cargo defaults filled in
-	user    string
-	workdir string
-	// recommendsOff: an earlier RUN turned apt's Install-Recommends off
-	// (an apt.conf.d file), for DIET202.
-	recommendsOff bool
-}
-
-// prefix computes the state before every instruction, stage by stage: a
-// stage starts from the state its base stage ends in (a base stage always
-// comes first).
-func (l *linter) prefix() {
-	l.pre = map[*Instruction]*state{}
-	ends := make([]*state, len(l.f.Stages))
-	roots := make([]*Stage, len(l.f.Stages)) // the first stage of each lineage
-	for i, s := range l.f.Stages {
-		var st *state
-		if s.BaseStage >= 0 && s.BaseStage < i {
-			st, roots[i] = ends[s.BaseStage], roots[s.BaseStage]
-		} else {
-			roots[i] = s
-			st = (&state{workdir: "/"}).withEnv(map[string]string{}, "", s)
-		}
-		for _, in := range s.Instructions {
-			l.pre[in] = st
-			if in.Trigger != nil {
-				l.pre[in.Trigger] = st
-			}
-			st = st.after(in, roots[i])
-		}
-		ends[i] = st
-	}
-}
-
-// after returns the state after in, st itself when in changes nothing.
-func (st *state) after(in *Instruction, root *Stage) *state {
-	switch {
-	case in.Cmd == "env" && len(in.Args) >= 2:
-		raw := make(map[string]string, len(st.raw)+len(in.Args)/3)
-		for k, v := range st.raw {
-			raw[k] = v
-		}
-		for i := 0; i+1 < len(in.Args); i += 3 {
-			raw[in.Args[i]] = unquote(in.Args[i+1])
-		}
-		return st.withEnv(raw, st.user, root)
-	case in.Cmd == "user" && len(in.Args) > 0:
-		user, _, _ := strings.Cut(in.Args[0], ":")
-		return st.withEnv(st.raw, user, root)
-	case in.Cmd == "workdir" && len(in.Args) > 0:
-		next := *st
-		next.workdir = resolveDir(st.workdir, unquote(in.Args[0]))
-		return &next
-	case in.Run != nil && !st.recommendsOff && recommendsOffRe.MatchString(in.Run.Script):
-		next := *st
-		next.recommendsOff = true
-		return &next
-	}
-	return st
-}
-
-// withEnv returns st with the raw environment and user replaced, and the
-// effective environment derived from them; root is the lineage's first
-// stage, whose image implies GOPATH and CARGO_HOME.
-func (st *state) withEnv(raw map[string]string, user string, root *Stage) *state {
-	next := *st
-	next.raw, next.user = raw, user
-	env := make(map[string]string, len(raw)+5)
-	for k, v := range raw {
-		env[k] = v
-	}
-	if env["HOME"] == "" {
-		env["HOME"] = "/root"
-		if user != "" && user != "root" && user != "0" {
-			env["HOME"] = "/home/" + user
-		}
-	}
-	fc := &facts{env: env}
-	fc.goEnv(root)
-	next.env = env
-	return &next
-}
-
-// stateOf returns the state before in; an instruction of no stage starts from
-// nothing.
-func (l *linter) stateOf(in *Instruction) *state {
-	if st := l.pre[in]; st != nil {
-		return st
-	}
-	return (&state{workdir: "/"}).withEnv(map[string]string{}, "", &Stage{BaseStage: -1})
-}
-
-// env returns the environment a RUN sees: ENV of its lineage before it,
-// HOME derived from USER when no ENV sets it, and the Go and Cargo
-// locations the base image implies. It is shared: never modify it.
-func (l *linter) env(in *Instruction) map[string]string { return l.stateOf(in).env }
-
-// workdir returns the working directory an instruction starts in.
-func (l *linter) workdir(in *Instruction) string { return l.stateOf(in).workdir }
 
 // stageOf returns the stage an instruction belongs to.
 func (l *linter) stageOf(in *Instruction) *Stage {
