@@ -38,12 +38,16 @@ func newLinter(f *File, o options) *linter {
 		}
 		l.ships[i] = true
 	}
-	var use func(i int)
-	use = func(i int) {
+	// Mark what the final stage uses, with a stack of our own: a hostile
+	// file can chain COPY --from through 100,000 stages.
+	todo := []int{l.final}
+	for len(todo) > 0 {
+		i := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
 		for ; i >= 0 && !l.used[i]; i = f.Stages[i].BaseStage {
 			l.used[i] = true
 			for _, c := range f.Stages[i].CopyFrom {
-				use(c.Stage)
+				todo = append(todo, c.Stage)
 			}
 			for _, in := range f.Stages[i].Instructions {
 				if in.Run == nil {
@@ -51,13 +55,12 @@ func newLinter(f *File, o options) *linter {
 				}
 				for _, m := range in.Run.Mounts {
 					if s := f.Stage(m.From, i); m.From != "" && s != nil {
-						use(s.Index)
+						todo = append(todo, s.Index)
 					}
 				}
 			}
 		}
 	}
-	use(l.final)
 	return l
 }
 
