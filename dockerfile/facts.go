@@ -48,17 +48,13 @@ type deletion struct {
 }
 
 // factsOf analyses a RUN (or COPY, ADD) once.
-func (l *linter) factsOf(s *Stage, in *Instruction) *facts {
+func (l *linter) factsOf(in *Instruction) *facts {
 	if fc := l.facts[in]; fc != nil {
 		return fc
 	}
-	if s == nil {
-		s = &Stage{BaseStage: -1}
-	}
-	fc := &facts{in: in, env: l.env(s, in)}
+	fc := &facts{in: in, env: l.env(in)}
 	l.facts[in] = fc
-	fc.goEnv(l.lineage(s)[0])
-	cwd := l.workdir(s, in)
+	cwd := l.workdir(in)
 	switch {
 	case in.Cmd == "copy" || in.Cmd == "add":
 		if len(in.Args) >= 2 {

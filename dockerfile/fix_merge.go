@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dietimage/diet/internal/shsafe"
 )
 
 // inert lists instructions that neither touch the filesystem nor change
@@ -99,13 +101,10 @@ func fixCleanupLater(fx *fixer, fd Finding) *candidate {
 // what the cleanup removes, as checkCleanupLater matches them; nil when a
 // COPY or an instruction of another stage added some of it.
 func cleanupSource(l *linter, s *Stage, in *Instruction) *Instruction {
-	fc := l.factsOf(s, in)
+	fc := l.factsOf(in)
 	var first *Instruction
-	for _, src := range l.before(s, in) {
-		if src.Run == nil && src.Cmd != "copy" && src.Cmd != "add" {
-			continue
-		}
-		sf := l.factsOf(l.stageOf(src), src)
+	for _, src := range l.cleanupSources(s, in, fc) {
+		sf := l.factsOf(src)
 		hit := false
 		for _, rm := range fc.removes {
 			for _, ins := range sf.installs {
@@ -164,12 +163,12 @@ var leaky = map[string]bool{
 // runs before it (a failure must still stop the build), nothing else.
 func (fx *fixer) wrap(in *Instruction, first, last bool) (string, string) {
 	p := syntax.NewParser(syntax.Variant(syntax.LangBash))
-	file, err := p.Parse(strings.NewReader(in.Run.Script), "")
+	file, err := shsafe.Parse(p, []byte(in.Run.Script), "")
 	if err != nil {
 		return "( ", " )"
 	}
 	leaks := false
-	syntax.Walk(file, func(n syntax.Node) bool {
+	inspect(file, func(n syntax.Node) bool {
 		switch x := n.(type) {
 		case *syntax.CallExpr:
 			if len(x.Args) == 0 || leaky[path.Base(x.Args[0].Lit())] {
@@ -219,7 +218,7 @@ func fixChownCopy(fx *fixer, fd Finding) *candidate {
 	if verb == "chown" && !ownerRe.MatchString(value) || verb == "chmod" && !modeRe.MatchString(value) {
 		return nil
 	}
-	fc := fx.l.factsOf(s, in)
+	fc := fx.l.factsOf(in)
 	p := fc.abs(c.Args[3], fc.cwd[0])
 	top, rest, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
 	if !safePath.MatchString(p) || slices.Contains(systemDirs, top) && !((top == "opt" || top == "srv") && rest != "") {
@@ -229,7 +228,7 @@ func fixChownCopy(fx *fixer, fd Finding) *candidate {
 	for _, x := range fx.l.before(s, in) {
 		switch {
 		case x.Cmd == "copy" || x.Cmd == "add":
-			w := fx.l.factsOf(fx.l.stageOf(x), x).writes
+			w := fx.l.factsOf(x).writes
 			if len(w) > 0 && overlaps(p, w[0].path) {
 				if src != nil || w[0].path != p || x.Stage != s.Index {
 					return nil
@@ -237,7 +236,7 @@ func fixChownCopy(fx *fixer, fd Finding) *candidate {
 				src = x
 			}
 		case x.Cmd == "workdir" && len(x.Args) > 0:
-			if under(resolveDir(fx.l.workdir(fx.l.stageOf(x), x), unquote(x.Args[0])), p) {
+			if under(resolveDir(fx.l.workdir(x), unquote(x.Args[0])), p) {
 				return nil // WORKDIR made the directory before COPY did
 			}
 		case x.Run != nil:

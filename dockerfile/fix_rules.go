@@ -180,7 +180,7 @@ func fixGoCache(fx *fixer, fd Finding) *candidate {
 	if in == nil {
 		return nil
 	}
-	fc := fx.l.factsOf(s, in)
+	fc := fx.l.factsOf(in)
 	var flags, rms []string
 	for _, w := range fc.writes {
 		if w.kind != "cache" || w.cmd.Name() != "go" || fc.deleted(w.path) {
@@ -228,7 +228,7 @@ func copiedUnder(l *linter, s *Stage, in *Instruction, dir string) bool {
 		if x.Cmd != "copy" && x.Cmd != "add" {
 			continue
 		}
-		for _, w := range l.factsOf(l.stageOf(x), x).writes {
+		for _, w := range l.factsOf(x).writes {
 			if overlaps(dir, w.path) {
 				return true
 			}
@@ -238,11 +238,11 @@ func copiedUnder(l *linter, s *Stage, in *Instruction, dir string) bool {
 }
 
 func fixArchiveKept(fx *fixer, fd Finding) *candidate {
-	s, outer, in := fx.runAt(fd.Line)
+	_, outer, in := fx.runAt(fd.Line)
 	if in == nil {
 		return nil
 	}
-	fc := fx.l.factsOf(s, in)
+	fc := fx.l.factsOf(in)
 	for _, w := range fc.writes {
 		if w.kind != "download" || w.cmd.Line != fd.Line {
 			continue

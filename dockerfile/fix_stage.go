@@ -124,7 +124,7 @@ func (fx *fixer) planStage() (*stagePlan, bool) {
 		if in.Run == nil {
 			continue
 		}
-		fc := fx.l.factsOf(s, in)
+		fc := fx.l.factsOf(in)
 		for k, c := range in.Run.Commands {
 			switch {
 			case c.Name() == "go" && c.HasArg("build", "install"):

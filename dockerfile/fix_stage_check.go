@@ -27,11 +27,11 @@ func (p *stagePlan) check(i int, in *Instruction) bool {
 		if i > p.lastBuild {
 			return true // a runtime file: the final stage copies it again
 		}
-		w := p.fx.l.factsOf(p.s, in).writes
+		w := p.fx.l.factsOf(in).writes
 		if len(w) == 0 {
 			return false
 		}
-		gopath := p.fx.l.factsOf(p.s, in).env["GOPATH"]
+		gopath := p.fx.l.factsOf(in).env["GOPATH"]
 		// Sources go where a go command builds (or into a tree it builds
 		// in), or into GOPATH.
 		return slices.ContainsFunc(append(slices.Clone(p.allowed), gopath), func(d string) bool {
@@ -61,7 +61,7 @@ var sedFiles = regexp.MustCompile(`^/etc/(apk/repositories|apt/sources\.list.*|y
 
 // checkRun reports whether every command of a RUN only serves the build.
 func (p *stagePlan) checkRun(i int, in *Instruction) bool {
-	fc := p.fx.l.factsOf(p.s, in)
+	fc := p.fx.l.factsOf(in)
 	dirs := append(slices.Clone(p.allowed), fc.env["HOME"], fc.env["GOPATH"], fc.env["GOCACHE"], fc.env["GOMODCACHE"],
 		"/tmp", "/var/tmp", "/usr/local/go")
 	inside := func(ps ...string) bool {

@@ -183,7 +183,7 @@ func (p *stagePlan) carry(i int, in *Instruction) (string, bool) {
 			return "", false
 		}
 		dest := unquote(in.Args[len(in.Args)-1])
-		if !path.IsAbs(dest) && fx.l.workdir(p.s, in) != cmp.Or(p.s.Workdir, "/") {
+		if !path.IsAbs(dest) && fx.l.workdir(in) != cmp.Or(p.s.Workdir, "/") {
 			return "", false // a relative destination would land elsewhere
 		}
 		if owner, ok := in.Flag("chown"); ok && p.static && strings.Trim(owner, "0123456789:") != "" {

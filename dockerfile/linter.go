@@ -1,8 +1,8 @@
 package dockerfile
 
 import (
-	"path"
-	"strings"
+	"cmp"
+	"slices"
 )
 
 // linter holds what the rules share while linting one file.
@@ -13,15 +13,20 @@ type linter struct {
 	ships []bool // per stage: its layers are part of the final image
 	used  []bool // per stage: something of it reaches the final image
 	facts map[*Instruction]*facts
+	pre   map[*Instruction]*state // see prefix
+	envs  *envIndex
+	// sources indexes each stage's installs and writes, built on demand.
+	sources map[*Stage]*sourceIndex
 }
 
 func newLinter(f *File, o options) *linter {
-	l := &linter{f: f, o: o, final: len(f.Stages) - 1, facts: map[*Instruction]*facts{}}
+	l := &linter{f: f, o: o, final: len(f.Stages) - 1, facts: map[*Instruction]*facts{}, sources: map[*Stage]*sourceIndex{}}
 	if o.target != "" {
 		if s := f.Stage(o.target, len(f.Stages)); s != nil {
 			l.final = s.Index
 		}
 	}
+	l.prefix()
 	l.ships = make([]bool, len(f.Stages))
 	l.used = make([]bool, len(f.Stages))
 	if l.final < 0 {
@@ -33,12 +38,16 @@ func newLinter(f *File, o options) *linter {
 		}
 		l.ships[i] = true
 	}
-	var use func(i int)
-	use = func(i int) {
+	// Mark what the final stage uses, with a stack of our own: a hostile
+	// file can chain COPY --from through 100,000 stages.
+	todo := []int{l.final}
+	for len(todo) > 0 {
+		i := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
 		for ; i >= 0 && !l.used[i]; i = f.Stages[i].BaseStage {
 			l.used[i] = true
 			for _, c := range f.Stages[i].CopyFrom {
-				use(c.Stage)
+				todo = append(todo, c.Stage)
 			}
 			for _, in := range f.Stages[i].Instructions {
 				if in.Run == nil {
@@ -46,22 +55,23 @@ func newLinter(f *File, o options) *linter {
 				}
 				for _, m := range in.Run.Mounts {
 					if s := f.Stage(m.From, i); m.From != "" && s != nil {
-						use(s.Index)
+						todo = append(todo, s.Index)
 					}
 				}
 			}
 		}
 	}
-	use(l.final)
 	return l
 }
 
 // at returns the instruction holding line, nil if none.
 func (l *linter) at(line int) *Instruction {
-	for _, in := range l.f.Instructions {
-		if in.Line <= line && line <= in.EndLine {
-			return in
-		}
+	// Instructions are in line order and do not overlap: search, so a
+	// finding on each of 10,000 RUNs does not scan them all.
+	ins := l.f.Instructions
+	i, _ := slices.BinarySearchFunc(ins, line, func(in *Instruction, line int) int { return cmp.Compare(in.Line, line+1) })
+	if i > 0 && ins[i-1].Line <= line && line <= ins[i-1].EndLine {
+		return ins[i-1]
 	}
 	return nil
 }
@@ -84,12 +94,13 @@ func (l *linter) lineage(s *Stage) []*Stage {
 	seen := map[int]bool{}
 	for st := s; st != nil && !seen[st.Index]; {
 		seen[st.Index] = true
-		out = append([]*Stage{st}, out...)
+		out = append(out, st)
 		if st.BaseStage < 0 {
 			break
 		}
 		st = l.f.Stages[st.BaseStage]
 	}
+	slices.Reverse(out)
 	return out
 }
 
@@ -129,47 +140,6 @@ func (l *linter) runs() []runAt {
 type runAt struct {
 	s  *Stage
 	in *Instruction
-}
-
-// env returns the environment a RUN sees: ENV of its lineage before it,
-// with HOME derived from USER when no ENV sets it.
-func (l *linter) env(s *Stage, in *Instruction) map[string]string {
-	env := map[string]string{}
-	user := ""
-	for _, x := range l.before(s, in) {
-		switch x.Cmd {
-		case "env":
-			for i := 0; i+1 < len(x.Args); i += 3 {
-				env[x.Args[i]] = unquote(x.Args[i+1])
-			}
-		case "user":
-			if len(x.Args) > 0 {
-				user, _, _ = strings.Cut(x.Args[0], ":")
-			}
-		}
-	}
-	if env["HOME"] == "" {
-		env["HOME"] = "/root"
-		if user != "" && user != "root" && user != "0" {
-			env["HOME"] = "/home/" + user
-		}
-	}
-	return env
-}
-
-// workdir returns the working directory a RUN starts in.
-func (l *linter) workdir(s *Stage, in *Instruction) string {
-	dir := "/"
-	for _, x := range l.before(s, in) {
-		if x.Cmd == "workdir" && len(x.Args) > 0 {
-			d := unquote(x.Args[0])
-			if !path.IsAbs(d) {
-				d = path.Join(dir, d)
-			}
-			dir = path.Clean(d)
-		}
-	}
-	return dir
 }
 
 // stageOf returns the stage an instruction belongs to.

@@ -28,6 +28,15 @@ func (e *ParseError) Error() string {
 // Unwrap returns BuildKit's error.
 func (e *ParseError) Unwrap() error { return e.Err }
 
+// MaxSize is the largest Dockerfile Parse accepts, 4 MiB: real
+// Dockerfiles are a few KB, and the limit bounds the work and memory a
+// hostile one can cost.
+const MaxSize = 4 << 20
+
+// ErrTooLarge is the cause of the *ParseError Parse returns for a
+// Dockerfile over MaxSize.
+var ErrTooLarge = errors.New("larger than 4194304 bytes (4 MiB), the most diet reads in a Dockerfile")
+
 // known lists the instructions BuildKit dispatches.
 var known = map[string]bool{
 	"add": true, "arg": true, "cmd": true, "copy": true, "entrypoint": true, "env": true,
@@ -39,7 +48,14 @@ var known = map[string]bool{
 // Parse reads a Dockerfile. name is used in errors and findings. A
 // Dockerfile BuildKit's parser rejects gives a *ParseError naming the file
 // and line; shell that does not parse does not: it is recorded on the RUN.
+//
+// A Dockerfile over [MaxSize] gives a *ParseError wrapping [ErrTooLarge];
+// readers should read at most MaxSize+1 bytes (io.LimitReader) and let
+// Parse refuse.
 func Parse(name string, src []byte) (*File, error) {
+	if len(src) > MaxSize {
+		return nil, &ParseError{Name: name, Err: ErrTooLarge}
+	}
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
 		pe := &ParseError{Name: name, Err: err}

@@ -194,7 +194,7 @@ func staticBuild(l *linter, s *Stage) bool {
 		if in.Run == nil {
 			continue
 		}
-		env := l.factsOf(s, in).env
+		env := l.factsOf(in).env
 		for _, c := range in.Run.Commands {
 			cgo := env["CGO_ENABLED"]
 			for _, e := range c.Env {

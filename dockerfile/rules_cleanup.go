@@ -33,7 +33,7 @@ func checkCleanupLater(l *linter) []Finding {
 	var out []Finding
 	for _, ra := range l.runs() {
 		s, in := ra.s, ra.in
-		fc := l.factsOf(s, in)
+		fc := l.factsOf(in)
 		if len(fc.deletes) == 0 && len(fc.removes) == 0 {
 			continue
 		}
@@ -65,11 +65,8 @@ func checkCleanupLater(l *linter) []Finding {
 				cmds = append(cmds, c)
 			}
 		}
-		for _, src := range l.before(s, in) {
-			if src.Run == nil && src.Cmd != "copy" && src.Cmd != "add" {
-				continue
-			}
-			sf := l.factsOf(l.stageOf(src), src)
+		for _, src := range l.cleanupSources(s, in, fc) {
+			sf := l.factsOf(src)
 			for _, rm := range fc.removes {
 				for _, ins := range sf.installs {
 					if ins.mgr != rm.mgr {
@@ -193,7 +190,7 @@ var ruleArchiveKept = Rule{
 	check: func(l *linter) []Finding {
 		var out []Finding
 		for _, ra := range l.runs() {
-			fc := l.factsOf(ra.s, ra.in)
+			fc := l.factsOf(ra.in)
 			for _, w := range fc.writes {
 				if w.kind != "download" {
 					continue
@@ -266,7 +263,7 @@ var ruleChownCopy = Rule{
 	check: func(l *linter) []Finding {
 		var out []Finding
 		for _, ra := range l.runs() {
-			fc := l.factsOf(ra.s, ra.in)
+			fc := l.factsOf(ra.in)
 			for i, c := range ra.in.Run.Commands {
 				if (c.Name() != "chown" && c.Name() != "chmod") || !(c.HasFlag("R") || c.HasFlag("recursive")) {
 					continue
@@ -277,11 +274,11 @@ var ruleChownCopy = Rule{
 				}
 				for _, target := range ops[1:] {
 					p := fc.abs(target, fc.cwd[i])
-					for _, src := range l.before(ra.s, ra.in) {
+					for _, src := range l.copiesOverlapping(ra.s, ra.in, p) {
 						if src.Cmd != "copy" && src.Cmd != "add" {
 							continue
 						}
-						sf := l.factsOf(l.stageOf(src), src)
+						sf := l.factsOf(src)
 						if len(sf.writes) == 0 || !overlaps(p, sf.writes[0].path) {
 							continue
 						}

@@ -70,7 +70,7 @@ var ruleGoStrip = Rule{
 	check: func(l *linter) []Finding {
 		var out []Finding
 		l.goBuilds(func(s *Stage, in *Instruction, i int, c *Command) {
-			fc := l.factsOf(s, in)
+			fc := l.factsOf(in)
 			if ld, ok := goFlag(c, "ldflags"); ok && slices.Contains(strings.Fields(ld), "-s") {
 				return
 			}
@@ -114,7 +114,7 @@ var ruleGoTrimpath = Rule{
 	check: func(l *linter) []Finding {
 		var out []Finding
 		l.goBuilds(func(s *Stage, in *Instruction, i int, c *Command) {
-			if _, ok := goFlag(c, "trimpath"); ok || c.HasArg("-trimpath", "--trimpath") || goFlagIn(l.factsOf(s, in).env, c, "-trimpath") {
+			if _, ok := goFlag(c, "trimpath"); ok || c.HasArg("-trimpath", "--trimpath") || goFlagIn(l.factsOf(in).env, c, "-trimpath") {
 				return
 			}
 			out = append(out, Finding{Line: c.Line, EndLine: c.EndLine, Fixable: editable(in) && exact(c),

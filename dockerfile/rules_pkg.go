@@ -11,7 +11,7 @@ import (
 func (l *linter) eachRun(fn func(ra runAt, fc *facts) []Finding) []Finding {
 	var out []Finding
 	for _, ra := range l.runs() {
-		out = append(out, fn(ra, l.factsOf(ra.s, ra.in))...)
+		out = append(out, fn(ra, l.factsOf(ra.in))...)
 	}
 	return out
 }
@@ -83,10 +83,8 @@ var ruleAptRecommends = Rule{
 	Good: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n",
 	check: func(l *linter) []Finding {
 		return l.eachRun(func(ra runAt, fc *facts) []Finding {
-			for _, x := range l.before(ra.s, ra.in) {
-				if x.Run != nil && recommendsOffRe.MatchString(x.Run.Script) {
-					return nil
-				}
+			if l.stateOf(ra.in).recommendsOff {
+				return nil
 			}
 			var out []Finding
 			for _, c := range ra.in.Run.Commands {

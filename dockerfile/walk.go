@@ -71,49 +71,97 @@ func (w *walker) shellError(err error) *ShellError {
 	return e
 }
 
-// walk collects the commands of one top-level statement.
+// walk collects the commands of one top-level statement. It keeps its own
+// stack: the parser reads "a && b && ..." and pipelines in a loop but nests
+// the result one level per operator, so a recursive walk (syntax.Walk)
+// over 300,000 continuation lines overflows the stack where the parse did
+// not.
 func (w *walker) walk(st *syntax.Stmt, first string) {
+	type frame struct {
+		n      syntax.Node
+		parent syntax.Node
+		nested bool // inside a subshell, block, if, loop or $(...)
+	}
 	opOf := map[*syntax.Stmt]string{st: first}
 	pending := ""
-	var stack []syntax.Node
-	syntax.Walk(st, func(n syntax.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return true
-		}
-		stack = append(stack, n)
-		switch x := n.(type) {
+	stack := []frame{{n: st}}
+	var kids []syntax.Node
+	for len(stack) > 0 {
+		fr := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch x := fr.n.(type) {
 		case *syntax.BinaryCmd:
 			opOf[x.Y] = x.Op.String()
 		case *syntax.Stmt:
 			if op, ok := opOf[x]; ok {
 				pending = op
+				delete(opOf, x)
 			}
 		case *syntax.CallExpr:
-			st, _ := stack[max(len(stack)-2, 0)].(*syntax.Stmt)
+			st, _ := fr.parent.(*syntax.Stmt)
 			if len(x.Args) > 0 {
-				w.call(x, st, pending, nested(stack))
+				w.call(x, st, pending, fr.nested)
 				pending = ""
 			}
 			if st != nil {
 				w.heredocShell(st)
 			}
 		case *syntax.DeclClause:
-			st, _ := stack[max(len(stack)-2, 0)].(*syntax.Stmt)
-			w.decl(x, st, pending, nested(stack))
+			st, _ := fr.parent.(*syntax.Stmt)
+			w.decl(x, st, pending, fr.nested)
 			pending = ""
 		}
-		return true
-	})
+		nested := fr.nested || nests(fr.n)
+		kids = children(fr.n, kids[:0])
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, frame{n: kids[i], parent: fr.n, nested: nested})
+		}
+	}
 }
 
-func nested(stack []syntax.Node) bool {
-	for _, n := range stack {
-		switch n.(type) {
-		case *syntax.Subshell, *syntax.Block, *syntax.IfClause, *syntax.WhileClause, *syntax.ForClause,
-			*syntax.CaseClause, *syntax.FuncDecl, *syntax.CmdSubst, *syntax.ProcSubst:
+// children appends the direct children of n to out, in source order: a
+// syntax.Walk that descends one level only.
+func children(n syntax.Node, out []syntax.Node) []syntax.Node {
+	self := true
+	syntax.Walk(n, func(c syntax.Node) bool {
+		if self {
+			self = false
 			return true
 		}
+		if c != nil {
+			out = append(out, c)
+		}
+		return false
+	})
+	return out
+}
+
+// inspect calls f for n and every node under it in source order, with its
+// own stack for the reason walk has one; f returning false skips the
+// node's children.
+func inspect(n syntax.Node, f func(syntax.Node) bool) {
+	stack := []syntax.Node{n}
+	var kids []syntax.Node
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !f(n) {
+			continue
+		}
+		kids = children(n, kids[:0])
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, kids[i])
+		}
+	}
+}
+
+// nests reports whether commands inside n are nested: they may not run, or
+// run apart from the statement's chain.
+func nests(n syntax.Node) bool {
+	switch n.(type) {
+	case *syntax.Subshell, *syntax.Block, *syntax.IfClause, *syntax.WhileClause, *syntax.ForClause,
+		*syntax.CaseClause, *syntax.FuncDecl, *syntax.CmdSubst, *syntax.ProcSubst:
+		return true
 	}
 	return false
 }

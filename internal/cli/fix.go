@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/rogpeppe/go-internal/diff"
@@ -16,13 +15,15 @@ import (
 // fixFlags are the flags of diet fix.
 type fixFlags struct {
 	write  bool
+	force  bool
 	diff   bool
 	only   []string
 	ignore []string
 }
 
 func (f *fixFlags) add(fs *pflag.FlagSet) {
-	fs.BoolVarP(&f.write, "write", "w", false, "write the fixed file in place (atomically, keeping its mode) instead of printing it")
+	fs.BoolVarP(&f.write, "write", "w", false, "write the fixed file back (atomically, keeping its mode, owner and line endings) instead of printing it")
+	fs.BoolVar(&f.force, "force", false, "with -w, write a read-only file, or a file with several hard links (in place, keeping the links)")
 	fs.BoolVarP(&f.diff, "diff", "d", false, "print a unified diff of the changes instead of the file")
 	fs.StringArrayVar(&f.only, "only", nil, "fix only this rule, by diet ID or hadolint alias; repeatable")
 	fs.StringArrayVar(&f.ignore, "ignore", nil, "turn a rule off, by diet ID or hadolint alias (DL3009); repeatable")
@@ -42,7 +43,11 @@ func newFixCmd(g *globals) *cobra.Command {
 			"parses, and fixing it again changes nothing. It prints the fixed file (- reads stdin), or a\n" +
 			"diff with -d, or writes it back with -w. Each fix, and each finding left as a suggestion,\n" +
 			"goes to stderr as file:line: ID fixed: ... or file:line: ID suggestion: ...; fixes name lines\n" +
-			"of the input, suggestions lines of the output. Suggestions do not change the exit status.",
+			"of the input, suggestions lines of the output. Suggestions do not change the exit status.\n" +
+			"A Dockerfile over 4 MiB is refused with exit status 1. -w replaces the file atomically and keeps\n" +
+			"its mode, owner, group and CRLF line endings; it refuses (exit 1) a read-only file, and a file\n" +
+			"with several hard links, which a replacement would cut off. --force writes the first anyway and\n" +
+			"the second in place (not atomically), so every link sees the fix.",
 		Example: "  diet fix Dockerfile\n" +
 			"  diet fix -d Dockerfile\n" +
 			"  diet fix -w --only DIET302 --only DL3019 Dockerfile",
@@ -83,14 +88,15 @@ func runFix(cmd *cobra.Command, f *fixFlags, name string) error {
 	}
 	stderr := cmd.ErrOrStderr()
 	for _, c := range res.Changes {
-		fmt.Fprintf(stderr, "%s:%d: %s fixed: %s\n", c.File, c.Line, c.ID, c.Message)
+		fmt.Fprintf(stderr, "%s:%d: %s fixed: %s\n", quoteControls(c.File), c.Line, c.ID, quoteControls(c.Message))
 	}
 	for _, fd := range res.Suggestions {
-		fmt.Fprintf(stderr, "%s:%d: %s suggestion: %s\n", fd.File, fd.Line, fd.ID, fd.Message)
+		fmt.Fprintf(stderr, "%s:%d: %s suggestion: %s\n", quoteControls(fd.File), fd.Line, fd.ID, quoteControls(fd.Message))
 	}
 	out := cmd.OutOrStdout()
+	fixed := keepCRLF(file.Source, res.Source)
 	if f.diff {
-		if _, err := out.Write(diff.Diff(file.Name+".orig", file.Source, file.Name, res.Source)); err != nil {
+		if _, err := out.Write(diff.Diff(file.Name+".orig", file.Source, file.Name, fixed)); err != nil {
 			return err
 		}
 	}
@@ -98,47 +104,10 @@ func runFix(cmd *cobra.Command, f *fixFlags, name string) error {
 		if len(res.Changes) == 0 {
 			return nil
 		}
-		return writeAtomic(name, res.Source)
+		return writeBack(name, fixed, f.force)
 	}
 	if !f.diff {
-		_, err = out.Write(res.Source)
+		_, err = out.Write(fixed)
 	}
 	return err
-}
-
-// writeAtomic replaces the file name with data: a temporary file in the
-// same directory, synced and given the file's mode, renamed over it. A
-// symbolic link is followed, so the file it points to is replaced.
-func writeAtomic(name string, data []byte) (err error) {
-	target, err := filepath.EvalSymlinks(name)
-	if err != nil {
-		return err
-	}
-	fi, err := os.Stat(target)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".diet-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(fi.Mode().Perm()); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), target)
 }

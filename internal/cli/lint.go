@@ -44,7 +44,8 @@ func newLintCmd(g *globals) *cobra.Command {
 			"need be: caches left in layers, cleanup in a later RUN than the install, toolchains in the\n" +
 			"final stage, unstripped builds, downloaded archives kept, and hadolint's size rules (their\n" +
 			"DL ids are accepted as aliases). Rules are documented in docs/rules.md. \"# diet ignore=ID\"\n" +
-			"above an instruction silences a rule for it. Exit status 3 means findings.",
+			"above an instruction silences a rule for it. Exit status 3 means findings. A Dockerfile (or\n" +
+			"--config file) over 4 MiB is refused with exit status 1: real ones are a few KB.",
 		Example: "  diet lint Dockerfile\n" +
 			"  diet lint --format sarif Dockerfile > diet.sarif\n" +
 			"  diet lint --fail-on warning --ignore DL3008 services/*/Dockerfile",
@@ -68,7 +69,7 @@ func runLint(cmd *cobra.Command, g *globals, f *lintFlags, args []string) error 
 	}
 	cfg := lintConfig{FailOn: "info"}
 	if f.config != "" {
-		b, err := os.ReadFile(f.config)
+		b, err := readFile(cmd.InOrStdin(), f.config)
 		if err != nil {
 			return err
 		}
@@ -116,7 +117,13 @@ func runLint(cmd *cobra.Command, g *globals, f *lintFlags, args []string) error 
 	case "sarif":
 		err = report.LintSARIF(cmd.OutOrStdout(), findings, version())
 	default:
-		err = report.LintText(cmd.OutOrStdout(), findings, report.TextOptions{Color: g.color})
+		// Messages quote Dockerfile text, which may hold escape sequences.
+		shown := make([]dockerfile.Finding, len(findings))
+		for i, fd := range findings {
+			fd.File, fd.Message = quoteControls(fd.File), quoteControls(fd.Message)
+			shown[i] = fd
+		}
+		err = report.LintText(cmd.OutOrStdout(), shown, report.TextOptions{Color: g.color})
 	}
 	if err != nil {
 		return err
@@ -135,18 +142,42 @@ func runLint(cmd *cobra.Command, g *globals, f *lintFlags, args []string) error 
 
 // readDockerfile reads and parses one Dockerfile; "-" is stdin.
 func readDockerfile(stdin io.Reader, name string) (*dockerfile.File, error) {
-	var b []byte
-	var err error
-	if name == "-" {
-		b, err = io.ReadAll(stdin)
-		name = "<stdin>"
-	} else {
-		b, err = os.ReadFile(name)
-	}
+	b, err := readFile(stdin, name)
 	if err != nil {
 		return nil, err
 	}
+	if name == "-" {
+		name = "<stdin>"
+	}
 	return dockerfile.Parse(name, b)
+}
+
+// readFile reads a Dockerfile or a config, "-" for stdin, and refuses one
+// over dockerfile.MaxSize after reading one byte more: /dev/zero or an
+// endless pipe must not fill memory.
+func readFile(stdin io.Reader, name string) ([]byte, error) {
+	r := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, dockerfile.MaxSize+1))
+	if name == "-" {
+		name = "<stdin>"
+	}
+	switch {
+	case err != nil && name == "<stdin>":
+		return nil, fmt.Errorf("%s: %w", name, err)
+	case err != nil:
+		return nil, err // an *os.PathError, which names the file
+	case len(b) > dockerfile.MaxSize:
+		return nil, fmt.Errorf("%s: %w", name, dockerfile.ErrTooLarge)
+	}
+	return b, nil
 }
 
 // lintConfig is what a config file sets.

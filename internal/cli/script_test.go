@@ -48,6 +48,7 @@ func TestScript(t *testing.T) {
 			"truncate":  truncate,
 			"jsonfield": jsonfield,
 			"exits":     exits,
+			"repeat":    repeat,
 		},
 	})
 }
@@ -92,6 +93,22 @@ func exits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
 	}
+}
+
+// repeat FILE N TEXT appends TEXT, with Go escapes (\\n) resolved, N times
+// to FILE: hostile Dockerfiles too large to keep in a script.
+func repeat(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: repeat file n text")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	text, err := strconv.Unquote(`"` + strings.ReplaceAll(args[2], `"`, `\"`) + `"`)
+	ts.Check(err)
+	f, err := os.OpenFile(ts.MkAbs(args[0]), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o666)
+	ts.Check(err)
+	_, err = f.WriteString(strings.Repeat(text, n))
+	ts.Check(errors.Join(err, f.Close()))
 }
 
 // truncate FILE N cuts FILE to N bytes, or to N% of its size.
