@@ -165,23 +165,7 @@ func TestKilledCaller(t *testing.T) {
 	for _, trace := range []string{"0", "1"} {
 		t.Run("trace="+trace, func(t *testing.T) {
 			token := fmt.Sprintf("diet-killed-%s-%d", trace, time.Now().UnixNano())
-			helper := exec.Command(os.Args[0], "-test.run=^$")
-			helper.Env = append(os.Environ(), "DIET_SANDBOX_HELPER="+rootfs, "DIET_SANDBOX_TOKEN="+token, "DIET_SANDBOX_TRACE="+trace)
-			var stderr bytes.Buffer
-			helper.Stderr = &stderr
-			if err := helper.Start(); err != nil {
-				t.Fatal(err)
-			}
-			// The attack and its three grandchildren.
-			for deadline := time.Now().Add(20 * time.Second); attacktest.Lingering(token) < 4; time.Sleep(20 * time.Millisecond) {
-				if time.Now().After(deadline) {
-					helper.Process.Kill()
-					helper.Wait()
-					t.Fatalf("the attack did not start: %d processes of it; helper said %q", attacktest.Lingering(token), stderr.String())
-				}
-			}
-			helper.Process.Kill()
-			helper.Wait()
+			killWhileLingering(t, token, 20*time.Second, "DIET_SANDBOX_HELPER="+rootfs, "DIET_SANDBOX_TRACE="+trace)
 			var left []string
 			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 				if left = attacktest.Leftovers(token); len(left) == 0 {
@@ -200,6 +184,27 @@ func TestKilledCaller(t *testing.T) {
 	}
 }
 
+// killWhileLingering starts the test binary as diet with env (see TestMain)
+// running the lingering attack marked with token, waits up to wait for the
+// attack and its three grandchildren, and kills diet with SIGKILL.
+func killWhileLingering(t *testing.T, token string, wait time.Duration, env ...string) {
+	t.Helper()
+	helper := exec.Command(os.Args[0], "-test.run=^$")
+	helper.Env = append(append(os.Environ(), "DIET_SANDBOX_TOKEN="+token), env...)
+	var stderr bytes.Buffer
+	helper.Stderr = &stderr
+	if err := helper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer helper.Wait()
+	defer helper.Process.Kill()
+	for deadline := time.Now().Add(wait); attacktest.Lingering(token) < 4; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the attack did not start: %d processes of it; diet said %q", attacktest.Lingering(token), stderr.String())
+		}
+	}
+}
+
 // TestKilledCallerEngine kills diet while --verify-with docker runs the
 // lingering attack: its container must go too.
 func TestKilledCallerEngine(t *testing.T) {
@@ -210,22 +215,7 @@ func TestKilledCallerEngine(t *testing.T) {
 	const tag = "diet-verify-test:attack"
 	tartest.WriteDockerArchive(t, archive, img, tag)
 	token := fmt.Sprintf("diet-killed-engine-%d", time.Now().UnixNano())
-	helper := exec.Command(os.Args[0], "-test.run=^$")
-	helper.Env = append(os.Environ(), "DIET_ENGINE_HELPER="+archive, "DIET_ENGINE_TAG="+tag, "DIET_SANDBOX_TOKEN="+token)
-	var stderr bytes.Buffer
-	helper.Stderr = &stderr
-	if err := helper.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(60 * time.Second); attacktest.Lingering(token) < 4; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			helper.Process.Kill()
-			helper.Wait()
-			t.Fatalf("the attack did not start on the engine; helper said %q", stderr.String())
-		}
-	}
-	helper.Process.Kill()
-	helper.Wait()
+	killWhileLingering(t, token, 60*time.Second, "DIET_ENGINE_HELPER="+archive, "DIET_ENGINE_TAG="+tag)
 	var left []string
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if left = containersOf(t, token); len(left) == 0 {
