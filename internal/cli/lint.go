@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -18,19 +19,25 @@ import (
 
 // lintFlags are the flags of diet lint.
 type lintFlags struct {
-	format  string
-	failOn  string
-	ignore  []string
-	config  string
-	context string
-	target  string
+	format   string
+	failOn   string
+	ignore   []string
+	config   string
+	noConfig bool
+	noFail   bool
+	context  string
+	target   string
 }
 
 func (f *lintFlags) add(fs *pflag.FlagSet) {
-	fs.StringVar(&f.format, "format", "text", "output format: text, json or sarif (SARIF 2.1.0, for GitHub code scanning)")
+	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif (SARIF 2.1.0, for GitHub code scanning),\n"+
+		"checkstyle (XML, as hadolint writes it) or gitlab (GitLab Code Quality JSON)")
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 3 when a finding is this severe or more: error, warning, info, style or none (default info)")
-	fs.StringArrayVar(&f.ignore, "ignore", nil, "turn a rule off, by diet ID or hadolint alias (DL3009); repeatable")
-	fs.StringVar(&f.config, "config", "", "a config file: hadolint's YAML keys ignored: [IDs] and failure-threshold: SEVERITY")
+	fs.BoolVar(&f.noFail, "no-fail", false, "exit 0 whatever the findings, as hadolint --no-fail")
+	fs.StringArrayVar(&f.ignore, "ignore", nil, "turn a rule off, by diet ID or hadolint alias (DL3009); repeatable;\n"+
+		"hadolint IDs diet does not implement are skipped with a note")
+	fs.StringVar(&f.config, "config", "", "a hadolint YAML config (default: the one hadolint finds, see above)")
+	fs.BoolVar(&f.noConfig, "no-config", false, "read no config file, not even the one hadolint would find")
 	fs.StringVar(&f.context, "context", "", "the build context, for .dockerignore (default: the Dockerfile's directory)")
 	fs.StringVar(&f.target, "target", "", "the stage docker build --target builds (default: the last)")
 }
@@ -45,10 +52,16 @@ func newLintCmd(g *globals) *cobra.Command {
 			"final stage, unstripped builds, downloaded archives kept, and hadolint's size rules (their\n" +
 			"DL ids are accepted as aliases). Rules are documented in docs/rules.md. \"# diet ignore=ID\"\n" +
 			"above an instruction silences a rule for it. Exit status 3 means findings. A Dockerfile (or\n" +
-			"--config file) over 4 MiB is refused with exit status 1: real ones are a few KB.",
+			"--config file) over 4 MiB is refused with exit status 1: real ones are a few KB.\n\n" +
+			"Without --config, lint reads the config hadolint would: the first of .hadolint.yaml or\n" +
+			".hadolint.yml in the working directory, hadolint.yaml or .yml in $XDG_CONFIG_HOME (default\n" +
+			"~/.config), ~/.hadolint/{hadolint,config}.{yaml,yml}, ~/.hadolint.{yaml,yml}. It honours\n" +
+			"ignored:, override: (error, warning, info, style), failure-threshold:, no-fail: and\n" +
+			"output-format:, and notes on stderr what it skips. Command-line flags win over the file.",
 		Example: "  diet lint Dockerfile\n" +
 			"  diet lint --format sarif Dockerfile > diet.sarif\n" +
-			"  diet lint --fail-on warning --ignore DL3008 services/*/Dockerfile",
+			"  diet lint --fail-on warning --ignore DL3008 services/*/Dockerfile\n" +
+			"  diet lint --format gitlab Dockerfile > gl-code-quality-report.json",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usage(cmd, errors.New("want one or more DOCKERFILE"))
@@ -64,34 +77,59 @@ func newLintCmd(g *globals) *cobra.Command {
 }
 
 func runLint(cmd *cobra.Command, g *globals, f *lintFlags, args []string) error {
-	if !slices.Contains([]string{"text", "json", "sarif"}, f.format) {
-		return usage(cmd, fmt.Errorf("--format %q: want text, json or sarif", f.format))
+	cfg, cfgPath, err := loadLintConfig(cmd, f)
+	if err != nil {
+		return err
 	}
-	cfg := lintConfig{FailOn: "info"}
-	if f.config != "" {
-		b, err := readFile(cmd.InOrStdin(), f.config)
-		if err != nil {
-			return err
-		}
-		if cfg, err = parseLintConfig(b); err != nil {
-			return fmt.Errorf("%s: %w", f.config, err)
-		}
+	stderr := cmd.ErrOrStderr()
+	for _, n := range cfg.Notes {
+		fmt.Fprintf(stderr, "diet: note: %s: %s\n", quoteControls(cfgPath), quoteControls(n))
 	}
-	cfg.Ignore = append(cfg.Ignore, f.ignore...)
-	if f.failOn != "" {
-		cfg.FailOn = f.failOn
+	format := f.format
+	if !cmd.Flags().Changed("format") && cfg.Format != "" {
+		format = cfg.Format
 	}
+	if !slices.Contains(lintFormats, format) {
+		return usage(cmd, fmt.Errorf("--format %q: want %s", format, strings.Join(lintFormats, ", ")))
+	}
+	failOn := cmp.Or(f.failOn, cfg.FailOn, "info")
 	var threshold dockerfile.Severity // none: never fail
-	if cfg.FailOn != "none" {
-		s, err := dockerfile.ParseSeverity(cfg.FailOn)
+	if failOn == "ignore" {
+		failOn = "none" // hadolint's other spelling
+	}
+	if failOn != "none" {
+		s, err := dockerfile.ParseSeverity(failOn)
 		if err != nil {
+			if f.failOn == "" {
+				return usage(cmd, fmt.Errorf("%s: failure-threshold: %w", cfgPath, err))
+			}
 			return usage(cmd, fmt.Errorf("--fail-on: %w", err))
 		}
 		threshold = s
 	}
-	for _, id := range cfg.Ignore {
-		if _, ok := dockerfile.Lookup(id); !ok {
-			return usage(cmd, fmt.Errorf("--ignore %q: no such rule (docs/rules.md lists them)", id))
+	if f.noFail || (cfg.NoFail && f.failOn == "") {
+		threshold = 0
+	}
+	// Rule IDs: hadolint's that diet lacks are noted and skipped, the way a
+	// .hadolint.yaml written for hadolint lists them; anything else is a typo.
+	ignore, err := checkRuleIDs(cmd, "--ignore", f.ignore)
+	if err != nil {
+		return err
+	}
+	fromCfg, err := checkRuleIDs(cmd, cfgPath+": ignored", cfg.Ignore)
+	if err != nil {
+		return err
+	}
+	ignore = append(ignore, fromCfg...)
+	override := map[string]dockerfile.Severity{} // by diet rule ID
+	for _, o := range overrideKeys {
+		ids, err := checkRuleIDs(cmd, cfgPath+": override: "+o.key, cfg.Override[o.sev])
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r, _ := dockerfile.Lookup(id)
+			override[r.ID] = o.sev
 		}
 	}
 	var findings []dockerfile.Finding
@@ -104,28 +142,18 @@ func runLint(cmd *cobra.Command, g *globals, f *lintFlags, args []string) error 
 		if ctxDir == "" && name != "-" {
 			ctxDir = filepath.Dir(name)
 		}
-		opts := []dockerfile.Option{dockerfile.WithDisabled(cfg.Ignore...), dockerfile.WithTarget(f.target)}
+		opts := []dockerfile.Option{dockerfile.WithDisabled(ignore...), dockerfile.WithTarget(f.target)}
 		if ctxDir != "" {
 			opts = append(opts, dockerfile.WithContextDir(ctxDir))
 		}
 		findings = append(findings, dockerfile.Lint(file, opts...)...)
 	}
-	var err error
-	switch f.format {
-	case "json":
-		err = report.LintJSON(cmd.OutOrStdout(), findings)
-	case "sarif":
-		err = report.LintSARIF(cmd.OutOrStdout(), findings, version())
-	default:
-		// Messages quote Dockerfile text, which may hold escape sequences.
-		shown := make([]dockerfile.Finding, len(findings))
-		for i, fd := range findings {
-			fd.File, fd.Message = quoteControls(fd.File), quoteControls(fd.Message)
-			shown[i] = fd
+	for i, fd := range findings {
+		if s, ok := override[fd.ID]; ok {
+			findings[i].Severity = s
 		}
-		err = report.LintText(cmd.OutOrStdout(), shown, report.TextOptions{Color: g.color})
 	}
-	if err != nil {
+	if err := writeLint(cmd.OutOrStdout(), g, format, findings); err != nil {
 		return err
 	}
 	worst := 0
@@ -135,9 +163,77 @@ func runLint(cmd *cobra.Command, g *globals, f *lintFlags, args []string) error 
 		}
 	}
 	if worst > 0 {
-		return &exitError{code: exitFindings, err: fmt.Errorf("%s at --fail-on %s or above", plural(worst, "finding"), cfg.FailOn)}
+		return &exitError{code: exitFindings, err: fmt.Errorf("%s at --fail-on %s or above", plural(worst, "finding"), failOn)}
 	}
 	return nil
+}
+
+// lintFormats are the values of diet lint --format.
+var lintFormats = []string{"text", "json", "sarif", "checkstyle", "gitlab"}
+
+// writeLint renders the findings in one of lintFormats.
+func writeLint(w io.Writer, g *globals, format string, findings []dockerfile.Finding) error {
+	switch format {
+	case "json":
+		return report.LintJSON(w, findings)
+	case "sarif":
+		return report.LintSARIF(w, findings, version())
+	case "checkstyle":
+		return report.LintCheckstyle(w, findings)
+	case "gitlab":
+		return report.LintGitLab(w, findings)
+	}
+	// Messages quote Dockerfile text, which may hold escape sequences.
+	shown := make([]dockerfile.Finding, len(findings))
+	for i, fd := range findings {
+		fd.File, fd.Message = quoteControls(fd.File), quoteControls(fd.Message)
+		shown[i] = fd
+	}
+	return report.LintText(w, shown, report.TextOptions{Color: g.color})
+}
+
+// loadLintConfig reads --config, or else the file hadolint would find,
+// unless --no-config. It returns the config and its path ("" for none).
+func loadLintConfig(cmd *cobra.Command, f *lintFlags) (lintConfig, string, error) {
+	path := f.config
+	switch {
+	case path != "" && f.noConfig:
+		return lintConfig{}, "", usage(cmd, errors.New("--config and --no-config: give one"))
+	case path == "" && !f.noConfig:
+		if cwd, err := os.Getwd(); err == nil {
+			path = findLintConfig(os.Getenv, cwd)
+		}
+	}
+	if path == "" {
+		return lintConfig{}, "", nil
+	}
+	b, err := readFile(cmd.InOrStdin(), path)
+	if err != nil {
+		return lintConfig{}, "", err
+	}
+	cfg, err := parseLintConfig(b)
+	if err != nil {
+		return lintConfig{}, "", fmt.Errorf("%s: %w", path, err)
+	}
+	if path == "-" {
+		path = "<stdin>"
+	}
+	return cfg, path, nil
+}
+
+// checkRuleIDs returns the IDs diet knows; it notes hadolint's IDs that
+// diet does not implement, and refuses the rest with a usage error. where
+// names the list: "--ignore" or "PATH: ignored".
+func checkRuleIDs(cmd *cobra.Command, where string, ids []string) ([]string, error) {
+	known, foreign, bad := splitRuleIDs(ids)
+	if len(bad) > 0 {
+		return nil, usage(cmd, fmt.Errorf("%s %q: no such rule (docs/rules.md lists them)", quoteControls(where), bad[0]))
+	}
+	if len(foreign) > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "diet: note: %s: %s: hadolint rules diet does not implement; skipped\n",
+			quoteControls(where), strings.Join(foreign, ", "))
+	}
+	return known, nil
 }
 
 // readDockerfile reads and parses one Dockerfile; "-" is stdin.
@@ -179,66 +275,6 @@ func readFile(stdin io.Reader, name string) ([]byte, error) {
 	}
 	return b, nil
 }
-
-// lintConfig is what a config file sets.
-type lintConfig struct {
-	Ignore []string
-	FailOn string
-}
-
-// parseLintConfig reads the keys diet shares with hadolint's YAML config,
-// so a .hadolint.yaml carries over: "ignored:" (a block or flow list of rule
-// IDs) and "failure-threshold:". diet's own spellings "ignore:" and
-// "fail-on:" work too. Other keys are hadolint's and are skipped.
-func parseLintConfig(b []byte) (lintConfig, error) {
-	cfg := lintConfig{FailOn: "info"}
-	list := false // inside a block list of ignored IDs
-	for i, line := range strings.Split(string(b), "\n") {
-		if c := strings.Index(line, "#"); c >= 0 {
-			line = line[:c]
-		}
-		trimmed := strings.TrimSpace(line)
-		if trimmed == "" {
-			continue
-		}
-		if item, ok := strings.CutPrefix(trimmed, "- "); ok {
-			if list {
-				cfg.Ignore = append(cfg.Ignore, unquote(item))
-			}
-			continue
-		}
-		if strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t") {
-			continue // a nested key of a section diet does not read
-		}
-		list = false
-		key, value, ok := strings.Cut(trimmed, ":")
-		if !ok {
-			return cfg, fmt.Errorf("line %d: want key: value, got %q", i+1, trimmed)
-		}
-		value = strings.TrimSpace(value)
-		switch key {
-		case "ignored", "ignore":
-			if value == "" {
-				list = true
-				continue
-			}
-			inner, ok := strings.CutPrefix(value, "[")
-			if inner, ok = strings.CutSuffix(inner, "]"); !ok {
-				return cfg, fmt.Errorf("line %d: %s: want a list", i+1, key)
-			}
-			for id := range strings.SplitSeq(inner, ",") {
-				if id = unquote(strings.TrimSpace(id)); id != "" {
-					cfg.Ignore = append(cfg.Ignore, id)
-				}
-			}
-		case "failure-threshold", "fail-on":
-			cfg.FailOn = unquote(value)
-		}
-	}
-	return cfg, nil
-}
-
-func unquote(s string) string { return strings.Trim(strings.TrimSpace(s), `"'`) }
 
 // plural is "1 finding" or "2 findings".
 func plural(n int, noun string) string {
