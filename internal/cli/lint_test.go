@@ -39,6 +39,10 @@ func TestParseLintConfig(t *testing.T) {
 			}}, false},
 		{"unknown key", "colour: always\nignored: [DL3009]\n",
 			lintConfig{Ignore: []string{"DL3009"}, Notes: []string{`unknown key "colour" ignored`}}, false},
+		{"anchors and aliases", "x-ids: &ids [DL3008, DL3009]\nignored: *ids\nx-level: &lvl error\nfailure-threshold: *lvl\n",
+			lintConfig{Ignore: []string{"DL3008", "DL3009"}, FailOn: "error", Notes: []string{
+				`unknown key "x-ids" ignored`, `unknown key "x-level" ignored`,
+			}}, false},
 		{"not a list", "ignored: DL3008\n", lintConfig{}, true},
 		{"list of lists", "ignored: [[DL3008]]\n", lintConfig{}, true},
 		{"override not a mapping", "override: [DL3008]\n", lintConfig{}, true},
@@ -117,4 +121,32 @@ func TestFindLintConfig(t *testing.T) {
 	if got := findLintConfig(func(k string) string { return env[k] }, cwd); got != p {
 		t.Errorf("findLintConfig without XDG_CONFIG_HOME = %q, want %q", got, p)
 	}
+}
+
+// FuzzParseLintConfig feeds arbitrary bytes to the config parser: it must
+// return an error or a config, never panic, and never keep an empty ID.
+func FuzzParseLintConfig(f *testing.F) {
+	for _, s := range []string{
+		"ignored:\n  - DL3008\nfailure-threshold: warning\n",
+		"override:\n  error: [DL3009]\n  style:\n    - DIET110\nno-fail: true\n",
+		"a: &x [DL3008]\nignored: *x\n",
+		"output-format: checkstyle\ntrustedRegistries: [docker.io]\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cfg, err := parseLintConfig(b)
+		if err != nil {
+			return
+		}
+		ids := append([]string{}, cfg.Ignore...)
+		for _, l := range cfg.Override {
+			ids = append(ids, l...)
+		}
+		for _, id := range ids {
+			if id == "" {
+				t.Errorf("parseLintConfig(%q) kept an empty rule ID", b)
+			}
+		}
+	})
 }

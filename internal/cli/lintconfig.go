@@ -106,6 +106,7 @@ func parseLintConfig(b []byte) (lintConfig, error) {
 
 // parseOverride reads override:'s lists of rule IDs by severity.
 func parseOverride(cfg *lintConfig, v *yaml.Node) error {
+	v = deref(v)
 	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
 		return nil // "override:" with nothing under it
 	}
@@ -135,6 +136,7 @@ func parseOverride(cfg *lintConfig, v *yaml.Node) error {
 // stringList reads a block or flow list of scalars; an empty value is an
 // empty list, as YAML's null.
 func stringList(key string, v *yaml.Node) ([]string, error) {
+	v = deref(v)
 	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
 		return nil, nil
 	}
@@ -143,6 +145,7 @@ func stringList(key string, v *yaml.Node) ([]string, error) {
 	}
 	var out []string
 	for _, item := range v.Content {
+		item = deref(item)
 		if item.Kind != yaml.ScalarNode {
 			return nil, fmt.Errorf("line %d: %s: want rule IDs, got %s", item.Line, key, kindName(item))
 		}
@@ -154,10 +157,20 @@ func stringList(key string, v *yaml.Node) ([]string, error) {
 }
 
 func scalar(key string, v *yaml.Node) (string, error) {
+	v = deref(v)
 	if v.Kind != yaml.ScalarNode {
 		return "", fmt.Errorf("line %d: %s: want a single value, got %s", v.Line, key, kindName(v))
 	}
 	return strings.TrimSpace(v.Value), nil
+}
+
+// deref follows a YAML alias (*name) to the node its anchor (&name) marks,
+// as hadolint's YAML reader does.
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
 }
 
 func kindName(n *yaml.Node) string {
