@@ -86,16 +86,6 @@ type Removal struct {
 	Files int    `json:"files"`
 }
 
-// pruned are the culprit categories Prune leaves out. Toolchains go too,
-// unless the entrypoint lives in one.
-var pruned = map[string]bool{
-	"apk-cache": true, "apt-lists": true, "apt-archives": true, "pip-cache": true, "npm-cache": true,
-	"go-build-cache": true, "go-module-cache": true, "cargo-registry": true, "maven-repository": true,
-	"gradle-cache": true, "source-tree": true, "headers": true, "static-libs": true, "docs": true,
-	"man-pages": true, "locales": true, "temp": true, "logs": true,
-	"toolchain-go": true, "toolchain-gcc": true, "toolchain-rust": true, "toolchain-jdk": true,
-}
-
 // NewPlan decides, for the image img whose merged tree is t, what level
 // keeps.
 func NewPlan(img v1.Image, t *layerfs.Tree, level Level, opts ...Option) (*Plan, error) {
@@ -115,9 +105,9 @@ func NewPlan(img v1.Image, t *layerfs.Tree, level Level, opts ...Option) (*Plan,
 	case o.keepBase >= 0:
 		p.KeepBase = min(o.keepBase, len(t.Layers))
 	default:
-		p.KeepBase = baseLayers(cf.History, len(t.Layers))
+		p.KeepBase = analyze.BaseLayers(cf.History, len(t.Layers))
 	}
-	used := entryDirs(cf)
+	used := analyze.Programs(cf.Config)
 	kept := keepSet(o.keepSet)
 	removed := map[[2]string]*Removal{}
 	t.Walk(func(id layerfs.ID, name string) bool {
@@ -171,7 +161,7 @@ func (p *Plan) rule(name string, kept map[string]bool, used []string) (rule, roo
 		}
 	case Prune:
 		category, root, ok := analyze.Classify(name)
-		if ok && pruned[category] && !inside(used, root) {
+		if ok && analyze.Prunes(category, root, used) {
 			return category, root
 		}
 	}
@@ -191,27 +181,6 @@ func matches(globs []string, p string) bool {
 		}
 	}
 	return false
-}
-
-// inside reports whether one of paths lies under root.
-func inside(paths []string, root string) bool {
-	for _, p := range paths {
-		if p == root || strings.HasPrefix(p, root+"/") {
-			return true
-		}
-	}
-	return false
-}
-
-// entryDirs are the programs the image runs: a toolchain holding one is in use.
-func entryDirs(cf *v1.ConfigFile) []string {
-	var out []string
-	for _, a := range append(slices.Clone(cf.Config.Entrypoint), cf.Config.Cmd...) {
-		if strings.HasPrefix(a, "/") {
-			out = append(out, path.Clean(a))
-		}
-	}
-	return out
 }
 
 // keepSet is the paths Minimal keeps, with every parent directory.
