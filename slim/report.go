@@ -47,6 +47,9 @@ type Verification struct {
 	Original int      `json:"original_exit"`
 	Slimmed  int      `json:"slimmed_exit"`
 	Output   string   `json:"output"` // the slimmed run's stdout, trimmed
+	// FirstMissing is the first file the slimmed run looked for and did
+	// not find where the original found it: WithKeep(FirstMissing) keeps it.
+	FirstMissing string `json:"first_missing,omitempty"`
 }
 
 // Report sums the plan up once Rewrite has run; Verify is the caller's.
