@@ -71,7 +71,7 @@ func report(t *layerfs.Tree, cf *v1.ConfigFile, configBytes int64, id string, in
 		CompressedBytes:   r.Accounting.CompressedBytes,
 		FinalBytes:        final,
 	}
-	r.Recommendations = recommend(r)
+	r.Recommendations = recommend(r, BaseLayers(cf.History, len(t.Layers)), Programs(cf.Config))
 	return r
 }
 

@@ -7,34 +7,37 @@ import "strings"
 type Category struct {
 	Name        string
 	Description string
+	// Pruned says that diet slim --level prune leaves the category out
+	// (see [Prunes]); analyze's slim-prune recommendation counts it.
+	Pruned bool
 }
 
 // Categories lists every category a path can be classified in, in the order
 // the docs show them. Unstripped binaries are found by content, not by path,
 // and are not listed here.
 var Categories = []Category{
-	{"apk-cache", "Alpine package indexes and packages in /var/cache/apk (apk add without --no-cache)"},
-	{"apt-lists", "apt package lists in /var/lib/apt/lists, left by apt-get update"},
-	{"apt-archives", "downloaded .deb files and package caches in /var/cache/apt (no apt-get clean)"},
-	{"pip-cache", "pip's download and wheel cache in ~/.cache/pip (pip install without --no-cache-dir)"},
-	{"npm-cache", "npm and yarn caches: ~/.npm, ~/.cache/yarn, /usr/local/share/.cache/yarn, ~/.yarn/berry/cache"},
-	{"go-build-cache", "Go's build cache (~/.cache/go-build) and GOPATH-mode archives in GOPATH/pkg/GOOS_GOARCH"},
-	{"go-module-cache", "downloaded Go modules in GOPATH/pkg/mod"},
-	{"cargo-registry", "Cargo's crate registry and git checkouts in CARGO_HOME"},
-	{"maven-repository", "Maven's local repository, ~/.m2/repository"},
-	{"gradle-cache", "Gradle's caches and wrapper distributions in ~/.gradle"},
-	{"toolchain-go", "a Go toolchain (GOROOT): /usr/local/go, /usr/lib/go, /usr/lib/go-1.x, /usr/share/go-1.x, /usr/lib/golang"},
-	{"toolchain-gcc", "GCC and binutils: compilers, assemblers, linkers, their libraries and cross sysroots"},
-	{"toolchain-rust", "a Rust toolchain: rustup, the cargo and rustc proxies, rustlib, librustc_driver"},
-	{"toolchain-jdk", "the parts of a JDK a JRE does without: jmods, src.zip, ct.sym, headers, javac and the other tools"},
-	{"source-tree", "source code: GOPATH/src, /usr/src (but /usr/src/app), /usr/local/src, /usr/share/gocode/src"},
-	{"headers", "C and C++ headers in /usr/include and /usr/local/include"},
-	{"static-libs", "static libraries (*.a), needed only to link"},
-	{"docs", "documentation in /usr/share/doc (copyright files excepted), info pages and gtk-doc"},
-	{"man-pages", "manual pages in /usr/share/man and /usr/local/share/man"},
-	{"locales", "translations and compiled locales, C.UTF-8 excepted"},
-	{"temp", "files left in /tmp and /var/tmp"},
-	{"logs", "files left in /var/log"},
+	{"apk-cache", "Alpine package indexes and packages in /var/cache/apk (apk add without --no-cache)", true},
+	{"apt-lists", "apt package lists in /var/lib/apt/lists, left by apt-get update", true},
+	{"apt-archives", "downloaded .deb files and package caches in /var/cache/apt (no apt-get clean)", true},
+	{"pip-cache", "pip's download and wheel cache in ~/.cache/pip (pip install without --no-cache-dir)", true},
+	{"npm-cache", "npm and yarn caches: ~/.npm, ~/.cache/yarn, /usr/local/share/.cache/yarn, ~/.yarn/berry/cache", true},
+	{"go-build-cache", "Go's build cache (~/.cache/go-build) and GOPATH-mode archives in GOPATH/pkg/GOOS_GOARCH", true},
+	{"go-module-cache", "downloaded Go modules in GOPATH/pkg/mod", true},
+	{"cargo-registry", "Cargo's crate registry and git checkouts in CARGO_HOME", true},
+	{"maven-repository", "Maven's local repository, ~/.m2/repository", true},
+	{"gradle-cache", "Gradle's caches and wrapper distributions in ~/.gradle", true},
+	{"toolchain-go", "a Go toolchain (GOROOT): /usr/local/go, /usr/lib/go, /usr/lib/go-1.x, /usr/share/go-1.x, /usr/lib/golang", true},
+	{"toolchain-gcc", "GCC and binutils: compilers, assemblers, linkers, their libraries and cross sysroots", true},
+	{"toolchain-rust", "a Rust toolchain: rustup, the cargo and rustc proxies, rustlib, librustc_driver", true},
+	{"toolchain-jdk", "the parts of a JDK a JRE does without: jmods, src.zip, ct.sym, headers, javac and the other tools", true},
+	{"source-tree", "source code: GOPATH/src, /usr/src (but /usr/src/app), /usr/local/src, /usr/share/gocode/src", true},
+	{"headers", "C and C++ headers in /usr/include and /usr/local/include", true},
+	{"static-libs", "static libraries (*.a), needed only to link", true},
+	{"docs", "documentation in /usr/share/doc (copyright files excepted), info pages and gtk-doc", true},
+	{"man-pages", "manual pages in /usr/share/man and /usr/local/share/man", true},
+	{"locales", "translations and compiled locales, C.UTF-8 excepted", true},
+	{"temp", "files left in /tmp and /var/tmp", true},
+	{"logs", "files left in /var/log", true},
 }
 
 // Classify returns the culprit category of path p (absolute and clean) and

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // fix is the change that removes a culprit category from the layer that
@@ -34,8 +35,10 @@ var buildOnly = map[string]bool{
 // recommend turns the findings into changes, each with the bytes it saves
 // on this image. Bytes are counted once per recommendation; different
 // recommendations may overlap (squash recovers what a same-RUN cleanup
-// would have avoided).
-func recommend(r *Report) []Recommendation {
+// would have avoided). slim-prune counts what diet slim --level prune
+// removes, by the same rule ([Prunes]) over the same layers: those above
+// the base layers, which prune keeps byte-identical.
+func recommend(r *Report, base int, programs []string) []Recommendation {
 	var out []Recommendation
 	add := func(rec Recommendation) {
 		if rec.SavesBytes > 0 {
@@ -56,10 +59,14 @@ func recommend(r *Report) []Recommendation {
 				short(l.CreatedBy), from, short(r.Layers[from].CreatedBy))})
 	}
 	present := map[string]int64{}
+	prune := map[string]int64{}
 	var multi, strip int64
 	for _, c := range r.Culprits {
 		if c.RemovedBy != nil {
 			continue
+		}
+		if c.Layer >= base && Prunes(c.Category, c.Path, programs) {
+			prune[c.Category] += c.Bytes
 		}
 		switch {
 		case c.Category == "unstripped-elf":
@@ -77,11 +84,9 @@ func recommend(r *Report) []Recommendation {
 		Title:  "Strip symbol tables and debug sections from binaries",
 		Action: "build Go with -ldflags='-s -w' -trimpath, strip --strip-unneeded others, or diet slim --strip"})
 	byFix := map[string]*Recommendation{}
-	var prune int64
 	for cat, n := range present {
 		f, ok := fixes[cat]
 		if !ok {
-			prune += n
 			continue
 		}
 		if rec := byFix[f.id]; rec != nil {
@@ -93,13 +98,29 @@ func recommend(r *Report) []Recommendation {
 	for _, rec := range byFix {
 		add(*rec)
 	}
-	add(Recommendation{ID: "slim-prune", SavesBytes: prune,
-		Title:  "Prune docs, man pages, locales, logs and temp files",
-		Action: "diet slim --level prune IMAGE -o OUT"})
+	add(pruneRecommendation(prune, base))
 	slices.SortFunc(out, func(a, b Recommendation) int {
 		return cmp.Or(cmp.Compare(b.SavesBytes, a.SavesBytes), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Title, b.Title))
 	})
 	return out
+}
+
+// pruneRecommendation is diet slim --level prune: the bytes of the culprit
+// categories it removes above the base, largest first in the title.
+func pruneRecommendation(bytes map[string]int64, base int) Recommendation {
+	rec := Recommendation{ID: "slim-prune", Action: "diet slim --level prune IMAGE -o OUT"}
+	cats := make([]string, 0, len(bytes))
+	for cat, n := range bytes {
+		rec.SavesBytes += n
+		cats = append(cats, cat)
+	}
+	slices.SortFunc(cats, func(a, b string) int { return cmp.Or(cmp.Compare(bytes[b], bytes[a]), cmp.Compare(a, b)) })
+	where := ""
+	if base > 0 { // prune keeps them byte-identical: what they hold is not counted
+		where = " above the base layers"
+	}
+	rec.Title = fmt.Sprintf("Prune what no running container needs%s: %s", where, strings.Join(cats, ", "))
+	return rec
 }
 
 // fromLayer is the earlier layer that lost the most bytes to layer i.

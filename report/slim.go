@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"strings"
 
 	"github.com/dietimage/diet/slim"
 )
@@ -22,6 +23,9 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 	p.printf("  before  %-24s %s\n", Human(r.Before.Bytes), plural(r.Before.Layers, "layer"))
 	p.printf("  after   %-24s %s\n", Human(r.After.Bytes), plural(r.After.Layers, "layer"))
 	p.printf("  saved   %-24s %s of the image\n", p.paint(green, Human(r.SavedBytes)), share(r.SavedBytes, r.Before.Bytes))
+	// The saving line by line: squash, rules, strip and upx add up to it.
+	p.printf("  squash  %-24s deleted and overwritten bytes of the layers above the base\n", Human(r.SquashedBytes))
+	p.printf("  rules   %-24s removed by the rules below\n", Human(removed(r)))
 	if r.Stripped > 0 {
 		p.printf("  strip   %-24s from %s\n", Human(r.StrippedBytes), plural(r.Stripped, "ELF file"))
 	}
@@ -44,6 +48,22 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 			p.printf("  %10s  %6d files  %-18s %s\n", Decimal(rm.Bytes), rm.Files, rm.Rule, trim(rm.Path, p.width-50, true))
 		}
 	}
+	if len(r.Kept) > 0 {
+		p.printf("\n%s\n", p.paint(bold, "Kept, and why"))
+		for _, k := range r.Kept {
+			count := plural(k.Files, "file")
+			if k.Reason == slim.ReasonBase {
+				count = plural(k.Layers, "layer")
+			}
+			p.printf("  %10s  %9s  %-18s %s\n", Decimal(k.Bytes), count, k.Reason, trim(keptWhy(k, r.Level), p.width-46, false))
+		}
+	}
+	if len(r.Warnings) > 0 {
+		p.printf("\n%s\n", p.paint(yellow, "Warnings"))
+		for _, w := range r.Warnings {
+			p.printf("  %s\n", warning(w))
+		}
+	}
 	if v := r.Verify; v != nil {
 		verdict := p.paint(green, "same behaviour")
 		if !v.Same {
@@ -53,8 +73,73 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 		if v.Output != "" {
 			p.printf("  output: %s\n", trim(v.Output, p.width-10, false))
 		}
+		if !v.Same && v.FirstMissing != "" {
+			p.printf("  try %s (the first file the slimmed run missed)\n", KeepFlag(v.FirstMissing))
+		}
 	}
 	return p.err
+}
+
+// removed sums what the rules removed.
+func removed(r *slim.Report) int64 {
+	var n int64
+	for _, rm := range r.Removed {
+		n += rm.Bytes
+	}
+	return n
+}
+
+// keptWhy says in words why a group was kept.
+func keptWhy(k slim.Kept, level string) string {
+	switch {
+	case k.Reason == slim.ReasonBase:
+		return "byte-identical; --keep-base 0 slims them too"
+	case k.Reason == slim.ReasonEntrypoint && k.Path != "":
+		return "holds the entrypoint or command: " + k.Path
+	case k.Reason == slim.ReasonEntrypoint:
+		return "what the entrypoint needs: its closure"
+	case k.Reason == slim.ReasonConfig:
+		return "named by the image's configuration"
+	case strings.HasPrefix(k.Reason, "keep:"):
+		return "--keep: a rule would have removed them"
+	}
+	return "no rule of level " + level + " removes them"
+}
+
+// warning says in words what was asked for and not done, and what does it.
+func warning(w slim.Warning) string {
+	at := func() string { return Decimal(w.Bytes) + " in " + plural(w.Files, "file") }
+	switch w.Kind {
+	case slim.WarnPruneInBase:
+		return "prune left " + at() + " of the base layers as they were; --keep-base 0 prunes them too"
+	case slim.WarnRemoveInBase:
+		return "--remove " + w.Glob + " matches " + at() + " of the base layers, left as they were; --keep-base 0 removes them"
+	case slim.WarnKeepUnmatched:
+		return "--keep " + w.Glob + " matches no path of the image"
+	case slim.WarnRemoveUnmatched:
+		return "--remove " + w.Glob + " matches no path of the image"
+	}
+	return w.Kind + " " + w.Glob
+}
+
+// KeepFlag is the --keep flag that keeps path p and nothing else, as a
+// shell reads it: glob characters escaped, quoted where the shell would
+// split or expand it.
+func KeepFlag(p string) string {
+	var b strings.Builder
+	for _, c := range p {
+		if strings.ContainsRune(`\*?[]`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	g := b.String()
+	if strings.IndexFunc(g, func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("/._-+,:=@%", c))
+	}) >= 0 {
+		g = "'" + strings.ReplaceAll(g, "'", `'\''`) + "'"
+	}
+	return "--keep " + g
 }
 
 // SlimJSON writes r as JSON, one list item a line.

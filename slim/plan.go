@@ -1,7 +1,6 @@
 package slim
 
 import (
-	"archive/tar"
 	"cmp"
 	"fmt"
 	"path"
@@ -22,6 +21,15 @@ type Plan struct {
 	// rule and root, largest first.
 	Removed      []Removal
 	RemovedBytes int64
+	// Kept lists what the slimmed image keeps, grouped by reason and
+	// root, the base layers first, then largest first.
+	Kept []Kept
+	// SquashedBytes are what merging the layers above the base saves by
+	// itself: the bytes they store that the final filesystem no longer
+	// has. With RemovedBytes, strip and UPX they add up to the bytes saved.
+	SquashedBytes int64
+	// Warnings say what was asked for and not done.
+	Warnings []Warning
 
 	// Written describes the new layer once Rewrite has made it.
 	Written Written
@@ -80,20 +88,10 @@ type Startup struct {
 
 // Removal is a group of paths a rule left out.
 type Removal struct {
-	Rule  string `json:"rule"` // a culprit category, or "remove:GLOB"
+	Rule  string `json:"rule"` // a culprit category, "remove:GLOB" or "minimal"
 	Path  string `json:"path"`
-	Bytes int64  `json:"bytes"`
-	Files int    `json:"files"`
-}
-
-// pruned are the culprit categories Prune leaves out. Toolchains go too,
-// unless the entrypoint lives in one.
-var pruned = map[string]bool{
-	"apk-cache": true, "apt-lists": true, "apt-archives": true, "pip-cache": true, "npm-cache": true,
-	"go-build-cache": true, "go-module-cache": true, "cargo-registry": true, "maven-repository": true,
-	"gradle-cache": true, "source-tree": true, "headers": true, "static-libs": true, "docs": true,
-	"man-pages": true, "locales": true, "temp": true, "logs": true,
-	"toolchain-go": true, "toolchain-gcc": true, "toolchain-rust": true, "toolchain-jdk": true,
+	Bytes int64  `json:"bytes"` // regular-file sizes and symlink target lengths
+	Files int    `json:"files"` // regular files and symlinks
 }
 
 // NewPlan decides, for the image img whose merged tree is t, what level
@@ -115,30 +113,55 @@ func NewPlan(img v1.Image, t *layerfs.Tree, level Level, opts ...Option) (*Plan,
 	case o.keepBase >= 0:
 		p.KeepBase = min(o.keepBase, len(t.Layers))
 	default:
-		p.KeepBase = baseLayers(cf.History, len(t.Layers))
+		p.KeepBase = analyze.BaseLayers(cf.History, len(t.Layers))
 	}
-	used := entryDirs(cf)
+	used := analyze.Programs(cf.Config)
 	kept := keepSet(o.keepSet)
 	removed := map[[2]string]*Removal{}
+	l := newLedger(o, cf)
 	t.Walk(func(id layerfs.ID, name string) bool {
-		if !t.Present(id) || t.Layer(id) < p.KeepBase {
+		if !t.Present(id) {
+			return true
+		}
+		if len(l.matched) > 0 {
+			l.match(o, name)
+		}
+		n, counted := size(t, id)
+		if t.Layer(id) < p.KeepBase {
+			if counted {
+				p.inBase(l, name, n, used)
+			}
 			return true
 		}
 		rule, root := p.rule(name, kept, used)
-		if rule == "" {
+		glob := ""
+		if rule != "" {
+			glob = firstMatch(o.keep, name)
+		}
+		if rule == "" || glob != "" {
 			p.keep[id] = true
+			if counted {
+				l.present += n
+				if glob != "" {
+					l.keep("keep:"+glob, glob, n)
+				} else {
+					reason, root := p.why(l, name, kept)
+					l.keep(reason, root, n)
+				}
+			}
 			return true
 		}
-		if t.Type(id) == tar.TypeReg {
+		if counted {
+			l.present += n
 			k := [2]string{rule, root}
 			r := removed[k]
 			if r == nil {
 				r = &Removal{Rule: rule, Path: strings.Clone(root)}
 				removed[k] = r
 			}
-			r.Bytes += t.Size(id)
+			r.Bytes += n
 			r.Files++
-			p.RemovedBytes += t.Size(id)
+			p.RemovedBytes += n
 		}
 		return true
 	})
@@ -148,17 +171,16 @@ func NewPlan(img v1.Image, t *layerfs.Tree, level Level, opts ...Option) (*Plan,
 	slices.SortFunc(p.Removed, func(a, b Removal) int {
 		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Path, b.Path))
 	})
+	p.close(l)
 	if p.KeepBase > 0 {
 		p.whiteouts = hidden(t, p.KeepBase)
 	}
 	return p, nil
 }
 
-// rule names why path p leaves the new layer, or "" when it stays.
+// rule names why path p would leave the new layer but for WithKeep, or ""
+// when it stays.
 func (p *Plan) rule(name string, kept map[string]bool, used []string) (rule, root string) {
-	if matches(p.opts.keep, name) {
-		return "", ""
-	}
 	for _, g := range p.opts.remove {
 		if matches([]string{g}, name) {
 			return "remove:" + g, g
@@ -171,7 +193,7 @@ func (p *Plan) rule(name string, kept map[string]bool, used []string) (rule, roo
 		}
 	case Prune:
 		category, root, ok := analyze.Classify(name)
-		if ok && pruned[category] && !inside(used, root) {
+		if ok && analyze.Prunes(category, root, used) {
 			return category, root
 		}
 	}
@@ -179,39 +201,21 @@ func (p *Plan) rule(name string, kept map[string]bool, used []string) (rule, roo
 }
 
 // matches reports whether p or one of its parents matches a glob.
-func matches(globs []string, p string) bool {
+func matches(globs []string, p string) bool { return firstMatch(globs, p) != "" }
+
+// firstMatch is the first glob that p or one of its parents matches, or "".
+func firstMatch(globs []string, p string) string {
 	for _, g := range globs {
 		for q := p; ; q = path.Dir(q) {
 			if ok, _ := path.Match(g, q); ok {
-				return true
+				return g
 			}
 			if q == "/" {
 				break
 			}
 		}
 	}
-	return false
-}
-
-// inside reports whether one of paths lies under root.
-func inside(paths []string, root string) bool {
-	for _, p := range paths {
-		if p == root || strings.HasPrefix(p, root+"/") {
-			return true
-		}
-	}
-	return false
-}
-
-// entryDirs are the programs the image runs: a toolchain holding one is in use.
-func entryDirs(cf *v1.ConfigFile) []string {
-	var out []string
-	for _, a := range append(slices.Clone(cf.Config.Entrypoint), cf.Config.Cmd...) {
-		if strings.HasPrefix(a, "/") {
-			out = append(out, path.Clean(a))
-		}
-	}
-	return out
+	return ""
 }
 
 // keepSet is the paths Minimal keeps, with every parent directory.

@@ -6,15 +6,23 @@ const Schema = "diet.slim/v1"
 // Report says what slimming did: sizes before and after as docker counts
 // them, what each rule removed, and whether the result still runs.
 type Report struct {
-	Schema     string    `json:"schema"`
-	Input      string    `json:"input"`
-	Output     string    `json:"output"`
-	Level      string    `json:"level"`
-	KeepBase   int       `json:"keep_base"`
-	Before     Size      `json:"before"`
-	After      Size      `json:"after"`
-	SavedBytes int64     `json:"saved_bytes"`
-	Removed    []Removal `json:"removed"`
+	Schema     string `json:"schema"`
+	Input      string `json:"input"`
+	Output     string `json:"output"`
+	Level      string `json:"level"`
+	KeepBase   int    `json:"keep_base"`
+	Before     Size   `json:"before"`
+	After      Size   `json:"after"`
+	SavedBytes int64  `json:"saved_bytes"`
+	// SquashedBytes is what the squash saves by itself; with the removals,
+	// StrippedBytes and UPX's saving it adds up to SavedBytes.
+	SquashedBytes int64     `json:"squashed_bytes"`
+	Removed       []Removal `json:"removed"`
+	// Kept says why the bytes after stay: with StrippedBytes and UPX's
+	// saving taken off, they add up to After.Bytes.
+	Kept []Kept `json:"kept"`
+	// Warnings say what was asked for and not done.
+	Warnings []Warning `json:"warnings"`
 	// Stripped counts the ELF files strip made smaller, by StrippedBytes.
 	Stripped      int           `json:"stripped"`
 	StrippedBytes int64         `json:"stripped_bytes"`
@@ -39,12 +47,15 @@ type Verification struct {
 	Original int      `json:"original_exit"`
 	Slimmed  int      `json:"slimmed_exit"`
 	Output   string   `json:"output"` // the slimmed run's stdout, trimmed
+	// FirstMissing is the first file the slimmed run looked for and did
+	// not find where the original found it: WithKeep(FirstMissing) keeps it.
+	FirstMissing string `json:"first_missing,omitempty"`
 }
 
 // Report sums the plan up once Rewrite has run; Verify is the caller's.
 func (p *Plan) Report(input, output string) *Report {
 	r := &Report{Schema: Schema, Input: input, Output: output, Level: p.Level.String(), KeepBase: p.KeepBase,
-		Removed: p.Removed}
+		Removed: p.Removed, Kept: p.Kept, SquashedBytes: p.SquashedBytes, Warnings: p.Warnings}
 	for i, l := range p.tree.Layers {
 		r.Before.Bytes += l.FileBytes + l.SymlinkBytes
 		if i < p.KeepBase {
@@ -59,6 +70,12 @@ func (p *Plan) Report(input, output string) *Report {
 	r.UPX = p.Packing
 	if r.Removed == nil {
 		r.Removed = []Removal{}
+	}
+	if r.Kept == nil {
+		r.Kept = []Kept{}
+	}
+	if r.Warnings == nil {
+		r.Warnings = []Warning{}
 	}
 	return r
 }

@@ -37,7 +37,7 @@ func Compare(original, slimmed *Result) (same bool, reason string) {
 		why = append(why, "stderr "+d)
 	}
 	if !same {
-		if m := firstMissing(original, slimmed); m != "" { // the likely cause goes first
+		if m := FirstMissing(original, slimmed); m != "" { // the likely cause goes first
 			why = append([]string{"first missing file " + m}, why...)
 		}
 	}
@@ -78,9 +78,10 @@ func lineAt(b []byte, n int) string {
 	return cut(l)
 }
 
-// firstMissing is the first path the slimmed run missed and the original
-// did not.
-func firstMissing(original, slimmed *Result) string {
+// FirstMissing is the first path the slimmed run looked for and did not
+// find, and the original found: the likely cause of a difference, and the
+// path to keep. It is "" when the runs were not traced or missed the same.
+func FirstMissing(original, slimmed *Result) string {
 	before := make(map[string]bool, len(original.Missing))
 	for _, p := range original.Missing {
 		before[p] = true
@@ -106,7 +107,7 @@ func compareServers(original, slimmed *Result) (same bool, reason string) {
 			if !seen[masked(line)] {
 				why := fmt.Sprintf("both still running at the timeout, but the slimmed run wrote %q, which the original did not",
 					cut(bytes.TrimSpace(line)))
-				if m := firstMissing(original, slimmed); m != "" {
+				if m := FirstMissing(original, slimmed); m != "" {
 					why = "first missing file " + m + "; " + why
 				}
 				return false, why

@@ -62,3 +62,23 @@ func ExampleCompare() {
 	// false
 	// first missing file /lib/x86_64-linux-gnu/libz.so.1; exit code 127, original 0; stdout differs from line 1: "", original "ok"; stderr differs from line 1: "app: error while loading shared libraries: libz.so.1", original ""
 }
+
+func TestFirstMissing(t *testing.T) {
+	t.Parallel()
+	original := &Result{Missing: []string{"/etc/ld.so.cache"}}
+	for _, tc := range []struct {
+		name    string
+		slimmed *Result
+		want    string
+	}{
+		{"a library the original found", &Result{Missing: []string{"/etc/ld.so.cache", "/lib/libz.so.1", "/lib/libm.so.6"}}, "/lib/libz.so.1"},
+		{"what the original missed too", &Result{Missing: []string{"/etc/ld.so.cache"}}, ""},
+		{"untraced", &Result{}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := FirstMissing(original, tc.slimmed); got != tc.want {
+				t.Errorf("FirstMissing = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

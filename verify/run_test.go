@@ -68,7 +68,7 @@ func TestRunMissingLibrary(t *testing.T) {
 	if len(s.Missing) == 0 {
 		t.Fatal("traced run of the slimmed image: no Missing")
 	}
-	m := firstMissing(o, s)
+	m := FirstMissing(o, s)
 	t.Logf("Compare: %s", reason)
 	if filepath.Base(m) != "libselinux.so.1" || !strings.HasPrefix(reason, "first missing file "+m+";") {
 		t.Errorf("Compare reason %q; want it to start with the first missing file, libselinux.so.1", reason)

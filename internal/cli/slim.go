@@ -243,8 +243,12 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 		if err := render(); err != nil {
 			return err
 		}
-		return &exitError{code: 1, err: fmt.Errorf("%s: the slimmed image does not run like the original (%s); nothing written, --force writes it anyway",
-			ref, rep.Verify.Reason)}
+		hint := ""
+		if m := rep.Verify.FirstMissing; m != "" {
+			hint = "; " + report.KeepFlag(m) + " keeps the first missing file"
+		}
+		return &exitError{code: 1, err: fmt.Errorf("%s: the slimmed image does not run like the original (%s); nothing written, --force writes it anyway%s",
+			ref, rep.Verify.Reason, hint)}
 	}
 	if err := image.Write(ctx, out, f.output, iopts...); err != nil {
 		return err
@@ -315,8 +319,12 @@ func verifyRuns(ctx context.Context, f *slimFlags, c verify.Command, roots *root
 		}
 	}
 	same, reason := verify.Compare(before, after)
-	return &slim.Verification{With: f.verifyWith, Command: c.Argv, Same: same, Reason: reason,
-		Original: before.ExitCode, Slimmed: after.ExitCode, Output: strings.TrimSpace(string(after.Stdout))}, nil
+	v := &slim.Verification{With: f.verifyWith, Command: c.Argv, Same: same, Reason: reason,
+		Original: before.ExitCode, Slimmed: after.ExitCode, Output: strings.TrimSpace(string(after.Stdout))}
+	if !same {
+		v.FirstMissing = verify.FirstMissing(before, after)
+	}
+	return v, nil
 }
 
 // startupRuns is how many timed runs each side of a start-up comparison gets.

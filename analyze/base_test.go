@@ -1,4 +1,4 @@
-package slim
+package analyze
 
 import (
 	"testing"
@@ -31,8 +31,8 @@ func TestBaseLayers(t *testing.T) {
 					n++
 				}
 			}
-			if got := baseLayers(tc.history, n); got != tc.want {
-				t.Errorf("baseLayers = %d, want %d", got, tc.want)
+			if got := BaseLayers(tc.history, n); got != tc.want {
+				t.Errorf("BaseLayers = %d, want %d", got, tc.want)
 			}
 		})
 	}
