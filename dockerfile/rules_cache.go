@@ -13,7 +13,7 @@ func cacheRule(fills func(*Command) bool, advice string, bytes int64, fixable bo
 			var first *Command
 			var left []string
 			for _, w := range fc.writes {
-				if w.kind != "cache" || !fills(w.cmd) || fc.deleted(w.path) || slices.Contains(left, w.what) {
+				if w.kind != "cache" || !fills(w.cmd) || fc.deletedAfter(w.path, w.at) || slices.Contains(left, w.what) {
 					continue
 				}
 				if first == nil {
@@ -40,7 +40,8 @@ var ruleYarnCache = Rule{
 	Doc: "yarn keeps a copy of every package tarball in its cache. As hadolint DL3060, which reports " +
 		"the final stage and stages used as a base (diet: the stages that ship). diet also reads a bare " +
 		"`yarn` and `yarn add` (both install), and accepts removing the cache directory or mounting a " +
-		"cache on it.",
+		"cache on it. The clean must come after the install: `yarn cache clean && yarn install` " +
+		"cleans nothing the install leaves.",
 	Bad:   "FROM node:22-slim\nRUN yarn install --frozen-lockfile\n",
 	Good:  "FROM node:22-slim\nRUN yarn install --frozen-lockfile && yarn cache clean\n",
 	check: cacheRule(named("yarn"), "add `&& yarn cache clean` to the same RUN", 0, true),

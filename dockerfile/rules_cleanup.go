@@ -91,7 +91,7 @@ func checkCleanupLater(l *linter) []Finding {
 						!slices.ContainsFunc(src.Args, func(a string) bool { return isArchive(a, true) }) {
 						continue
 					}
-					if overlaps(d.path, w.path) && !sf.deleted(w.path) {
+					if overlaps(d.path, w.path) && !sf.deletedAfter(w.path, w.at) && !refills(fc, w.path, d) {
 						note(src, "", w.what, d.cmd, cacheBytes(w.path))
 					}
 				}
@@ -142,6 +142,15 @@ func checkCleanupLater(l *linter) []Finding {
 			joinList(quoted), plural(len(quoted) == 1, "s"), strings.Join(added, "; "))})
 	}
 	return out
+}
+
+// refills reports whether the RUN itself writes p again before deletion d:
+// then d cleans up after its own command (`apt-get install … && apt-get
+// clean` once more in a second RUN), a good habit, not an attempt to
+// shrink the earlier layer. What that layer left of p is the finding of
+// the rule about its own RUN.
+func refills(fc *facts, p string, d deletion) bool {
+	return slices.ContainsFunc(fc.writes, func(w write) bool { return w.at < d.at && w.path == p })
 }
 
 // sizeCleanup reports whether a cleanup-only RUN deletes something that is
@@ -199,7 +208,7 @@ var ruleArchiveKept = Rule{
 				if !extracted && !isArchive(w.path, true) {
 					continue
 				}
-				if name == "" || fc.deleted(name) {
+				if name == "" || fc.deletedAfter(name, w.at) {
 					continue
 				}
 				out = append(out, Finding{Line: w.cmd.Line, EndLine: w.cmd.EndLine,
