@@ -55,7 +55,7 @@ var ruleAptLists = Rule{
 						return nil
 					}
 					return []Finding{{Line: c.Line, EndLine: c.EndLine, Fixable: editable(ra.in), Bytes: aptListsBytes,
-						Message: "`" + c.String() + "` leaves the package lists (~20–40 MB) in /var/lib/apt/lists in this layer: add `&& rm -rf /var/lib/apt/lists/*` to the same RUN"}}
+						Message: "`" + c.String() + "` leaves the package lists in /var/lib/apt/lists in this layer" + stake(aptListsBytes, "typical apt lists of Debian and Ubuntu") + ": add `&& rm -rf /var/lib/apt/lists/*` to the same RUN"}}
 				}
 			}
 			return nil
@@ -147,7 +147,7 @@ var ruleApkCache = Rule{
 				verb = "leaves"
 			}
 			return []Finding{{Line: bad[0].Line, EndLine: bad[len(bad)-1].EndLine, Fixable: fix, Bytes: apkIndexBytes,
-				Message: fmt.Sprintf("%s %s the package index (~2–3 MB) in /var/cache/apk in this layer: %s", joinList(names), verb, advice)}}
+				Message: fmt.Sprintf("%s %s the package index in /var/cache/apk in this layer%s: %s", joinList(names), verb, stake(apkIndexBytes, "typical Alpine APKINDEX files"), advice)}}
 		})
 	},
 }
@@ -179,7 +179,7 @@ var rulePipCache = Rule{
 					continue
 				}
 				out = append(out, Finding{Line: c.Line, EndLine: c.EndLine, Fixable: editable(ra.in) && exact(c), Bytes: pipCacheBytes,
-					Message: "`" + c.String() + "` keeps its download and wheel cache in " + fc.env["HOME"] + "/.cache/pip in this layer: add --no-cache-dir"})
+					Message: "`" + c.String() + "` keeps its download and wheel cache in " + fc.env["HOME"] + "/.cache/pip in this layer" + stake(pipCacheBytes, "a typical pip cache") + ": add --no-cache-dir"})
 			}
 			return out
 		})
@@ -188,7 +188,7 @@ var rulePipCache = Rule{
 
 // pkgClean is a rule for a package manager that needs a clean command after
 // install: yum, dnf, zypper.
-func pkgClean(names []string, dirs []string, clean func(c *Command, name string) bool, cleanText string, bytes int64) func(*linter) []Finding {
+func pkgClean(names []string, dirs []string, clean func(c *Command, name string) bool, cleanText string, bytes int64, basis string) func(*linter) []Finding {
 	return func(l *linter) []Finding {
 		return l.eachRun(func(ra runAt, fc *facts) []Finding {
 			var out []Finding
@@ -217,8 +217,8 @@ func pkgClean(names []string, dirs []string, clean func(c *Command, name string)
 					dir = yumCacheDir(name)
 				}
 				out = append(out, Finding{Line: c.Line, EndLine: c.EndLine, Fixable: editable(ra.in), Bytes: bytes,
-					Message: fmt.Sprintf("`%s` leaves its package cache and metadata in %s in this layer: add `&& %s` after it in the same RUN",
-						c.String(), dir, strings.ReplaceAll(cleanText, "NAME", name))})
+					Message: fmt.Sprintf("`%s` leaves its package cache and metadata in %s in this layer%s: add `&& %s` after it in the same RUN",
+						c.String(), dir, stake(bytes, basis), strings.ReplaceAll(cleanText, "NAME", name))})
 			}
 			return out
 		})
@@ -237,7 +237,7 @@ var ruleYumClean = Rule{
 	Good: "FROM centos:7\nRUN yum install -y httpd && yum clean all\n",
 	check: pkgClean([]string{"yum"}, []string{"/var/cache/yum"},
 		func(c *Command, name string) bool { return c.Name() == name && c.HasArg("clean") && c.HasArg("all") },
-		"NAME clean all", yumCacheBytes),
+		"NAME clean all", yumCacheBytes, "typical yum repository metadata"),
 }
 
 var ruleDnfClean = Rule{
@@ -252,7 +252,7 @@ var ruleDnfClean = Rule{
 	Good: "FROM fedora:40\nRUN dnf install -y httpd && dnf clean all\n",
 	check: pkgClean([]string{"dnf", "dnf5", "microdnf"}, []string{"/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5"},
 		func(c *Command, name string) bool { return c.Name() == name && c.HasArg("clean") && c.HasArg("all") },
-		"NAME clean all", yumCacheBytes),
+		"NAME clean all", yumCacheBytes, "typical dnf repository metadata"),
 }
 
 var ruleZypperClean = Rule{
@@ -264,5 +264,5 @@ var ruleZypperClean = Rule{
 	Good: "FROM opensuse/leap:15.6\nRUN zypper install -y curl && zypper clean\n",
 	check: pkgClean([]string{"zypper"}, []string{"/var/cache/zypp"},
 		func(c *Command, name string) bool { return c.Name() == name && c.HasArg("clean", "cc") },
-		"NAME clean", 0),
+		"NAME clean", zyppCacheBytes, "typical zypper repository metadata"),
 }
