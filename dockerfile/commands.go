@@ -33,7 +33,7 @@ func family(name string) string {
 		return "apk"
 	case name == "apt-get" || name == "apt" || name == "aptitude":
 		return "apt"
-	case name == "yum" || name == "dnf" || name == "microdnf" || name == "tdnf":
+	case name == "yum" || name == "dnf" || name == "dnf5" || name == "microdnf" || name == "tdnf":
 		return "yum"
 	case name == "zypper":
 		return "zypper"
@@ -142,11 +142,11 @@ func (fc *facts) command(c *Command, cwd string) cmdKind {
 	name := c.Name()
 	home := fc.env["HOME"]
 	cache := func(p, what string) {
-		fc.writes = append(fc.writes, write{path: p, what: what, cmd: c, kind: "cache"})
+		fc.writes = append(fc.writes, write{path: p, what: what, cmd: c, kind: "cache", at: fc.at})
 	}
 	del := func(ps ...string) cmdKind {
 		for _, p := range ps {
-			fc.deletes = append(fc.deletes, deletion{path: fc.abs(p, cwd), cmd: c})
+			fc.deletes = append(fc.deletes, deletion{path: fc.abs(p, cwd), cmd: c, at: fc.at})
 		}
 		return cleanupCmd
 	}
@@ -203,13 +203,11 @@ func (fc *facts) command(c *Command, cwd string) cmdKind {
 			return del("/var/cache/apt")
 		}
 	case fam == "yum":
-		dir := "/var/cache/yum"
-		if name == "dnf" {
-			dir = "/var/cache/dnf"
-		}
+		dir := yumCacheDir(name)
 		switch {
-		case c.HasArg("install"):
-			pkgs, _ := operandsAfter(c, fam, "install")
+		case yumDownloads(c):
+			// upgrade and update download packages as install does
+			pkgs, _ := operandsAfter(c, fam, "install", "upgrade", "update")
 			fc.installs = append(fc.installs, install{mgr: fam, pkgs: pkgNames(fam, pkgs), cmd: c})
 			cache(dir, "the "+name+" cache in "+dir)
 		case c.HasArg("remove", "erase", "autoremove"):
@@ -217,7 +215,7 @@ func (fc *facts) command(c *Command, cwd string) cmdKind {
 			fc.removes = append(fc.removes, removal{mgr: fam, pkgs: pkgNames(fam, pkgs), cmd: c})
 			return cleanupCmd
 		case c.HasArg("clean") && c.HasArg("all"):
-			return del("/var/cache/yum", "/var/cache/dnf")
+			return del("/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5")
 		}
 	case fam == "zypper":
 		switch {
@@ -252,7 +250,7 @@ func (fc *facts) command(c *Command, cwd string) cmdKind {
 			return cleanupCmd
 		case c.HasArg("install", "i", "ci", "add"):
 			cache(home+"/.npm", "the npm cache in "+home+"/.npm")
-			fc.writes = append(fc.writes, write{path: path.Join(cwd, "node_modules"), what: "node_modules", cmd: c, kind: "build"})
+			fc.writes = append(fc.writes, write{path: path.Join(cwd, "node_modules"), what: "node_modules", cmd: c, kind: "build", at: fc.at})
 		}
 	case name == "yarn":
 		switch {
@@ -290,14 +288,14 @@ func (fc *facts) command(c *Command, cwd string) cmdKind {
 	case name == "wget" || name == "curl":
 		if p, url := download(c); p != "" {
 			p = fc.abs(p, cwd)
-			fc.writes = append(fc.writes, write{path: p, what: path.Base(p) + " (downloaded from " + url + ")", cmd: c, kind: "download"})
+			fc.writes = append(fc.writes, write{path: p, what: path.Base(p) + " (downloaded from " + url + ")", cmd: c, kind: "download", at: fc.at})
 		}
 	case name == "tar" && tarExtract(c):
 		dir, ok := c.FlagValue("C", "directory")
 		if !ok {
 			dir = cwd
 		}
-		fc.writes = append(fc.writes, write{path: fc.abs(dir, cwd), what: "files extracted to " + fc.abs(dir, cwd), cmd: c, kind: "extract"})
+		fc.writes = append(fc.writes, write{path: fc.abs(dir, cwd), what: "files extracted to " + fc.abs(dir, cwd), cmd: c, kind: "extract", at: fc.at})
 	case name == "git" && c.HasArg("clone"):
 		ops, _ := operandsAfter(c, "", "clone")
 		if len(ops) > 0 {
@@ -306,17 +304,35 @@ func (fc *facts) command(c *Command, cwd string) cmdKind {
 				dir = ops[1]
 			}
 			p := fc.abs(dir, cwd)
-			fc.writes = append(fc.writes, write{path: p, what: "the clone in " + p, cmd: c, kind: "clone"})
+			fc.writes = append(fc.writes, write{path: p, what: "the clone in " + p, cmd: c, kind: "clone", at: fc.at})
 		}
 	case decompressor(c):
 		for _, f := range c.Operands() {
 			if !c.HasFlag("k") && !c.HasFlag("keep") {
-				fc.deletes = append(fc.deletes, deletion{path: fc.abs(f, cwd), cmd: c})
+				fc.deletes = append(fc.deletes, deletion{path: fc.abs(f, cwd), cmd: c, at: fc.at})
 			}
 		}
 	}
 	return otherCmd
 }
+
+// yumCacheDir returns where a yum-family command keeps its cache: dnf5
+// (dnf on Fedora 41 and later is dnf5 too, and keeps /var/cache/dnf empty)
+// in /var/cache/libdnf5.
+func yumCacheDir(name string) string {
+	switch name {
+	case "dnf":
+		return "/var/cache/dnf"
+	case "dnf5":
+		return "/var/cache/libdnf5"
+	}
+	return "/var/cache/yum"
+}
+
+// yumDownloads reports whether a yum, dnf or microdnf command downloads
+// packages into its cache: install, and upgrade or update (the same thing
+// in dnf; yum update upgrades too).
+func yumDownloads(c *Command) bool { return c.HasArg("install", "upgrade", "update") }
 
 func yarnCaches(home string) []string {
 	return []string{"/usr/local/share/.cache/yarn", home + "/.cache/yarn", home + "/.yarn/berry/cache"}

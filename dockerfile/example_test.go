@@ -67,7 +67,7 @@ func ExampleFinding_json() {
 	//       "DL3019"
 	//     ],
 	//     "severity": "info",
-	//     "message": "`apk add curl` leaves the package index (~2–3 MB) in /var/cache/apk in this layer: use `apk add --no-cache`",
+	//     "message": "`apk add curl` leaves the package index in /var/cache/apk in this layer (~2 MB: typical Alpine APKINDEX files): use `apk add --no-cache`",
 	//     "fixable": true,
 	//     "bytes": 2000000
 	//   }

@@ -13,6 +13,7 @@ type facts struct {
 	in       *Instruction
 	env      map[string]string
 	cwd      []string // per command of in.Run, the directory it runs in
+	at       int      // index in in.Run.Commands of the command being read
 	installs []install
 	removes  []removal
 	writes   []write
@@ -40,11 +41,13 @@ type write struct {
 	what string // for messages: "/var/cache/apk", "the download of x.tar.gz"
 	cmd  *Command
 	kind string // "cache", "download", "extract", "copy", "build", "clone"
+	at   int    // index of cmd in the RUN's commands
 }
 
 type deletion struct {
 	path string
 	cmd  *Command
+	at   int // index of cmd in the RUN's commands
 }
 
 // factsOf analyses a RUN (or COPY, ADD) once.
@@ -64,7 +67,8 @@ func (l *linter) factsOf(in *Instruction) *facts {
 	case in.Run != nil:
 		fc.cleanupOnly = len(in.Run.Commands) > 0
 		cleaned := false
-		for _, c := range in.Run.Commands {
+		for i, c := range in.Run.Commands {
+			fc.at = i
 			fc.cwd = append(fc.cwd, cwd)
 			if c.Name() == "cd" {
 				if ops := c.Operands(); len(ops) == 0 {
@@ -174,6 +178,19 @@ func overlaps(del, p string) bool {
 func (fc *facts) deleted(p string) bool {
 	for _, d := range fc.deletes {
 		if covers(d.path, p) {
+			return true
+		}
+	}
+	return fc.mounted(p)
+}
+
+// deletedAfter reports whether the RUN deletes all of p with a command
+// at index at or later, or mounts a cache or tmpfs over it: a cleanup that
+// runs before the command filling p (`yarn cache clean && yarn install`)
+// cleans nothing of what that command leaves.
+func (fc *facts) deletedAfter(p string, at int) bool {
+	for _, d := range fc.deletes {
+		if d.at >= at && covers(d.path, p) {
 			return true
 		}
 	}

@@ -58,6 +58,9 @@ var ruleCases = []ruleCase{
 	{name: "same RUN", src: "FROM alpine\nRUN apk add go && go build . && apk del go\n", check: "DIET101"},
 	{name: "config file removed", src: "FROM nginx\nRUN rm /etc/nginx/conf.d/default.conf\n", check: "DIET101"},
 	{name: "build stage", src: "FROM alpine AS b\nRUN apk add go\nRUN apk del go\nFROM alpine\nCOPY --from=b /x /x\n", check: "DIET101"},
+	{name: "each RUN cleans its own apt lists and cache", src: "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nRUN apt-get update && apt-get install -y git && apt-get clean && rm -rf /var/lib/apt/lists/*\n", check: "DIET101"},
+	{name: "apt-get clean alone later", src: "FROM debian\nRUN apt-get update && apt-get install -y gcc && rm -rf /var/lib/apt/lists/*\nRUN apt-get clean\n", want: "DIET101@3"},
+	{name: "own download cleaned, earlier copy too", src: "FROM debian\nCOPY big.tar /tmp/big.tar\nRUN curl -fsSLo /tmp/x.tgz https://example.com/x.tgz && rm -rf /tmp/*\n", want: "DIET101@3"},
 
 	// DIET102: a downloaded archive is kept.
 	{name: "wget and tar", src: "FROM debian\nRUN wget https://example.com/x.tar.gz && tar -xzf x.tar.gz\n", want: "DIET102@2"},
@@ -67,6 +70,7 @@ var ruleCases = []ruleCase{
 	{name: "xz -d tar rm", src: "FROM alpine\nRUN wget https://example.com/upx.tar.xz && xz -d upx.tar.xz && tar -xvf upx.tar && rm upx.tar\n", check: "DIET102"},
 	{name: "curl -o zip", src: "FROM debian\nRUN curl -fsSLo /tmp/a.zip https://example.com/a.zip && unzip /tmp/a.zip -d /opt\n", want: "DIET102@2"},
 	{name: "download in build stage", src: "FROM alpine AS b\nRUN wget https://example.com/x.tar.gz && tar -xzf x.tar.gz\nFROM alpine\nCOPY --from=b /x /x\n", check: "DIET102"},
+	{name: "archive removed before the download", src: "FROM debian\nRUN rm -f x.tar.gz && wget https://example.com/x.tar.gz && tar -xzf x.tar.gz\n", want: "DIET102@2"},
 
 	// DIET103: chown -R after COPY.
 	{name: "chown after copy", src: "FROM node\nCOPY . /app\nRUN chown -R node:node /app\n", want: "DIET103@3"},
@@ -160,6 +164,9 @@ var ruleCases = []ruleCase{
 	{name: "unrelated rm -rf is not a cleanup", src: "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /tmp/foo\n", want: "DIET201@2"},
 	{name: "onbuild", src: "FROM debian AS x\nONBUILD RUN apt-get update && apt-get install -y curl\nFROM scratch\n", want: "DIET201@2"},
 	{name: "sh -c", src: "FROM debian\nRUN sh -c 'apt-get update && apt-get install -y curl'\n", want: "DIET201@2"},
+	{name: "lists removed before the update", src: "FROM debian\nRUN rm -rf /var/lib/apt/lists/* && apt-get update && apt-get install -y curl\n", want: "DIET201@2"},
+	{name: "aptitude update", src: "FROM debian\nRUN aptitude update && aptitude install -y --without-recommends curl\n", want: "DIET201@2"},
+	{name: "aptitude update cleaned", src: "FROM debian\nRUN aptitude update && aptitude install -y -R curl && rm -rf /var/lib/apt/lists/*\n", check: "DIET201 DIET202"},
 
 	// DIET202 = DL3015.
 	{name: hadolint + "with --no-install-recommends", src: "RUN apt-get install --no-install-recommends python\n", check: "DL3015"},
@@ -167,6 +174,8 @@ var ruleCases = []ruleCase{
 	{name: hadolint + "without, -y first", src: "RUN apt-get -y install python\n", want: "DL3015@1"},
 	{name: hadolint + "via option", src: "RUN apt-get -o APT::Install-Recommends=false install python\n", check: "DL3015"},
 	{name: "apt.conf.d written earlier", src: "RUN echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/99norecommends\nRUN apt-get install -y python\n", check: "DL3015"},
+
+	{name: "aptitude install", src: "FROM debian\nRUN aptitude install -y curl\n", want: "DL3015@2"},
 
 	// DIET203 = DL3019.
 	{name: hadolint + "apk add", src: "RUN apk add flex=2.6.4-r1\n", want: "DL3019@1"},
@@ -176,6 +185,7 @@ var ruleCases = []ruleCase{
 	{name: hadolint + "mount elsewhere", src: "RUN --mount=type=cache,target=/var/cache/foo apk add -U curl=7.77.0\n", want: "DL3019@1"},
 	{name: "apk update", src: "FROM alpine\nRUN apk update && apk add --no-cache curl\n", want: "DL3019@2"},
 	{name: "cache removed", src: "FROM alpine\nRUN apk add curl && rm -rf /var/cache/apk/*\n", check: "DL3019"},
+	{name: "cache removed before apk add", src: "FROM alpine\nRUN rm -rf /var/cache/apk/* && apk add curl\n", want: "DL3019@2"},
 
 	// DIET204 = DL3042.
 	{name: hadolint + "pip2", src: "RUN pip2 install MySQL_python\n", want: "DL3042@1"},
@@ -197,6 +207,7 @@ var ruleCases = []ruleCase{
 	{name: "python -m pip", src: "FROM python\nRUN python3 -m pip install flask\n", want: "DL3042@2"},
 	{name: "pip cache mount", src: "FROM python\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n", check: "DL3042"},
 	{name: "pip cache purge", src: "FROM python\nRUN pip install flask && pip cache purge\n", check: "DL3042"},
+	{name: "pip cache purge before install", src: "FROM python\nRUN pip cache purge && pip install flask\n", want: "DL3042@2"},
 
 	// DIET205 = DL3032.
 	{name: hadolint + "yum install", src: "RUN yum install -y mariadb-10.4\n", want: "DL3032@1"},
@@ -204,6 +215,8 @@ var ruleCases = []ruleCase{
 	{name: hadolint + "not a yum command", src: "RUN bash -c `# not even a yum command`\n", check: "DL3032"},
 	{name: hadolint + "rm /var/cache/yum", src: "RUN yum install -y mariadb-10.4 && rm -rf /var/cache/yum/*\n", check: "DL3032"},
 	{name: "clean before install", src: "RUN yum clean all && yum install -y mariadb-10.4\n", want: "DL3032@1"},
+	{name: "yum update", src: "RUN yum update -y\n", want: "DL3032@1"},
+	{name: "yum upgrade cleaned", src: "RUN yum upgrade -y && yum clean all\n", check: "DL3032"},
 
 	// DIET206 = DL3040.
 	{name: hadolint + "dnf install", src: "RUN dnf install -y mariadb-10.4\n", want: "DL3040@1"},
@@ -214,6 +227,12 @@ var ruleCases = []ruleCase{
 	{name: hadolint + "notdnf", src: "RUN notdnf install mariadb\n", check: "DL3040"},
 	{name: hadolint + "dnf rm /var/cache/yum", src: "RUN dnf install -y mariadb-10.4 && rm -rf /var/cache/yum/*\n", check: "DL3040"},
 	{name: hadolint + "microdnf rm /var/cache/yum", src: "RUN microdnf install -y mariadb-10.4 && rm -rf /var/cache/yum/*\n", check: "DL3040"},
+	{name: "dnf upgrade", src: "RUN dnf upgrade -y\n", want: "DL3040@1"},
+	{name: "microdnf update", src: "RUN microdnf update -y\n", want: "DL3040@1"},
+	{name: "dnf update cleaned", src: "RUN dnf update -y && dnf clean all\n", check: "DL3040"},
+	{name: "dnf5 cache mount", src: "FROM fedora:41\nRUN --mount=type=cache,target=/var/cache/libdnf5 dnf install -y httpd\n", check: "DL3040"},
+	{name: "dnf5", src: "FROM fedora:41\nRUN dnf5 install -y httpd\n", want: "DL3040@2"},
+	{name: "dnf5 cache removed", src: "FROM fedora:41\nRUN dnf5 install -y httpd && rm -rf /var/cache/libdnf5/*\n", check: "DL3040"},
 
 	// DIET207 = DL3036.
 	{name: hadolint + "zypper install", src: "RUN zypper install -y mariadb=10.4\n", want: "DL3036@1"},
@@ -229,15 +248,18 @@ var ruleCases = []ruleCase{
 	{name: hadolint + "inherited stage cleans", src: "FROM node:lts-alpine as foo\nRUN yarn install && yarn cache clean\nFROM foo\nRUN hey!\n", check: "DL3060"},
 	{name: hadolint + "stage not reused", src: "FROM node:lts-alpine as foo\nRUN yarn install foo\nFROM scratch\nRUN hey!\n", check: "DL3060"},
 	{name: "bare yarn", src: "FROM node\nRUN yarn\n", want: "DL3060@2"},
+	{name: "yarn cache clean before install", src: "FROM node\nRUN yarn cache clean && yarn install\n", want: "DL3060@2"},
 
 	// DIET209: npm.
 	{name: "npm ci", src: "FROM node\nRUN npm ci --omit=dev\n", want: "DIET209@2"},
 	{name: "npm cache clean", src: "FROM node\nRUN npm ci --omit=dev && npm cache clean --force\n", check: "DIET209"},
 	{name: "npm cache mount", src: "FROM node\nRUN --mount=type=cache,target=/root/.npm npm ci\n", check: "DIET209"},
+	{name: "npm cache clean before ci", src: "FROM node\nRUN npm cache clean --force && npm ci\n", want: "DIET209@2"},
 
 	// DIET210: go caches.
 	{name: "go build", src: "FROM golang\nRUN go build -o /app .\n", want: "DIET210@2"},
 	{name: "go clean", src: "FROM golang\nRUN go build -o /app . && go clean -cache -modcache\n", check: "DIET210"},
+	{name: "go clean before build", src: "FROM golang\nRUN go clean -cache -modcache && go build -o /app .\n", want: "DIET210@2"},
 	{name: "go cache mounts", src: "FROM golang\nRUN --mount=type=cache,target=/root/.cache/go-build --mount=type=cache,target=/go/pkg/mod go build -o /app .\n", check: "DIET210"},
 	{name: "go build cache mount only", src: "FROM golang\nRUN --mount=type=cache,target=/root/.cache/go-build go build -o /app .\n", want: "DIET210@2"},
 	{name: "go in a build stage", src: "FROM golang AS b\nRUN go build -o /app .\nFROM scratch\nCOPY --from=b /app /app\n", check: "DIET210"},

@@ -136,8 +136,11 @@ var ruleBuildInFinal = Rule{
 				}
 				for _, c := range in.Run.Commands {
 					if kind := buildKind(c); kind != "" {
-						out = append(out, Finding{Line: c.Line, EndLine: c.EndLine, Fixable: kind == "go" && len(l.f.Stages) == 1 && clean(l.f),
-							Message: fmt.Sprintf("`%s` builds in the image that ships: its toolchain, sources and caches ship with the program; build in a separate stage and COPY --from only the binary", c.String())})
+						tc := buildToolchain[kind]
+						n := pkgBytes(tc)
+						out = append(out, Finding{Line: c.Line, EndLine: c.EndLine, Fixable: kind == "go" && len(l.f.Stages) == 1 && clean(l.f), Bytes: n,
+							Message: fmt.Sprintf("`%s` builds in the image that ships: its toolchain, sources and caches ship with the program%s; build in a separate stage and COPY --from only the binary",
+								c.String(), stake(n, "the typical size of "+tc+" alone, sources and caches not counted"))})
 						break stage
 					}
 				}
@@ -146,6 +149,10 @@ var ruleBuildInFinal = Rule{
 		return out
 	},
 }
+
+// buildToolchain names, per buildKind, the package whose typical size
+// estimates what a build in the final image ships.
+var buildToolchain = map[string]string{"go": "go", "rust": "rust", "c": "gcc", "java": "default-jdk", "dotnet": "dotnet-sdk"}
 
 // largeBases are base images far bigger than a static binary needs, with
 // a typical compressed-to-disk size.

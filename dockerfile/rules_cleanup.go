@@ -2,7 +2,9 @@ package dockerfile
 
 import (
 	"fmt"
+	"io/fs"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -91,7 +93,7 @@ func checkCleanupLater(l *linter) []Finding {
 						!slices.ContainsFunc(src.Args, func(a string) bool { return isArchive(a, true) }) {
 						continue
 					}
-					if overlaps(d.path, w.path) && !sf.deleted(w.path) {
+					if overlaps(d.path, w.path) && !sf.deletedAfter(w.path, w.at) && !refills(fc, w.path, d) {
 						note(src, "", w.what, d.cmd, cacheBytes(w.path))
 					}
 				}
@@ -108,9 +110,25 @@ func checkCleanupLater(l *linter) []Finding {
 				}
 				last = c
 			}
-			out = append(out, Finding{Line: first.Line, EndLine: last.EndLine, Fixable: false, Message: fmt.Sprintf(
-				"the RUN on line %d only deletes and uninstalls: a later layer cannot shrink an earlier one, so the image does not get smaller; do this in the RUN that added the files",
-				in.Line)})
+			// What the earlier layers hold here, by the typical size of
+			// each cache the RUN deletes; the packages it uninstalls are
+			// counted as toolchainBytes knows them.
+			var n int64
+			for _, d := range fc.deletes {
+				n += cacheBytes(root(d.path))
+			}
+			for _, rm := range fc.removes {
+				for _, p := range rm.pkgs {
+					n += pkgBytes(p)
+				}
+			}
+			size := ""
+			if n > 0 {
+				size = stake(n, "typical sizes of what it deletes")
+			}
+			out = append(out, Finding{Line: first.Line, EndLine: last.EndLine, Fixable: false, Bytes: n, Message: fmt.Sprintf(
+				"the RUN on line %d only deletes and uninstalls: a later layer cannot shrink an earlier one, so the image does not get smaller%s; do this in the RUN that added the files",
+				in.Line, size)})
 			continue
 		}
 		slices.SortFunc(cmds, func(a, b *Command) int {
@@ -137,11 +155,24 @@ func checkCleanupLater(l *linter) []Finding {
 			added = append(added, fmt.Sprintf("line %d: %s", sc.in.Line, strings.Join(things, "; ")))
 			fixable = fixable && editable(sc.in)
 		}
+		size := ""
+		if bytes > 0 {
+			size = stake(bytes, "typical sizes of those packages and caches")
+		}
 		out = append(out, Finding{Line: line, EndLine: end, Fixable: fixable, Bytes: bytes, Message: fmt.Sprintf(
-			"%s remove%s what earlier layers added (%s): a later layer cannot shrink an earlier one, so those bytes stay in the image; do the cleanup in the RUN that adds them",
-			joinList(quoted), plural(len(quoted) == 1, "s"), strings.Join(added, "; "))})
+			"%s remove%s what earlier layers added (%s)%s: a later layer cannot shrink an earlier one, so those bytes stay in the image; do the cleanup in the RUN that adds them",
+			joinList(quoted), plural(len(quoted) == 1, "s"), strings.Join(added, "; "), size)})
 	}
 	return out
+}
+
+// refills reports whether the RUN itself writes p again before deletion d:
+// then d cleans up after its own command (`apt-get install … && apt-get
+// clean` once more in a second RUN), a good habit, not an attempt to
+// shrink the earlier layer. What that layer left of p is the finding of
+// the rule about its own RUN.
+func refills(fc *facts, p string, d deletion) bool {
+	return slices.ContainsFunc(fc.writes, func(w write) bool { return w.at < d.at && w.path == p })
 }
 
 // sizeCleanup reports whether a cleanup-only RUN deletes something that is
@@ -199,17 +230,71 @@ var ruleArchiveKept = Rule{
 				if !extracted && !isArchive(w.path, true) {
 					continue
 				}
-				if name == "" || fc.deleted(name) {
+				if name == "" || fc.deletedAfter(name, w.at) {
 					continue
 				}
 				out = append(out, Finding{Line: w.cmd.Line, EndLine: w.cmd.EndLine,
-					Fixable: ra.in.Cmd == "run" && ra.in.Run.Err == nil && !ra.in.Run.Exec,
-					Message: fmt.Sprintf("%s is downloaded but never deleted in this RUN: the archive stays in the layer beside what was extracted from it; add `&& rm -f %s` or stream it into tar",
-						path.Base(w.path), path.Base(name))})
+					Fixable: ra.in.Cmd == "run" && ra.in.Run.Err == nil && !ra.in.Run.Exec, Bytes: archiveBytes,
+					Message: fmt.Sprintf("%s is downloaded but never deleted in this RUN: the archive stays in the layer beside what was extracted from it%s; add `&& rm -f %s` or stream it into tar",
+						path.Base(w.path), stake(archiveBytes, "a typical release archive; lint cannot see the download"), path.Base(name))})
 			}
 		}
 		return out
 	},
+}
+
+// maxContextEntries bounds the walk of one COPY's sources: an estimate
+// need not read a context of millions of files.
+const maxContextEntries = 100_000
+
+// copySize returns the bytes a COPY or ADD of the build context adds, by
+// the sizes of its sources in the context directory, and the largest
+// file among them (context-relative); 0 and "" without a context, for
+// --from and for URLs.
+func (l *linter) copySize(in *Instruction) (int64, string) {
+	if _, from := in.Flag("from"); from || l.o.contextDir == "" {
+		return 0, ""
+	}
+	var total, most int64
+	largest := ""
+	seen := 0
+	for _, src := range sources(in) {
+		src = unquote(src)
+		if isURL(src) || strings.HasPrefix(src, "<<") {
+			continue
+		}
+		rel := path.Clean("/" + src)[1:] // the context is the root: ../ cannot leave it
+		if rel == "" {
+			rel = "."
+		}
+		matches, err := filepath.Glob(filepath.Join(l.o.contextDir, filepath.FromSlash(rel)))
+		if err != nil {
+			continue
+		}
+		for _, m := range matches {
+			_ = filepath.WalkDir(m, func(p string, d fs.DirEntry, err error) error {
+				if seen++; err != nil || seen > maxContextEntries {
+					return filepath.SkipAll
+				}
+				if !d.Type().IsRegular() {
+					return nil
+				}
+				info, err := d.Info()
+				if err != nil {
+					return nil
+				}
+				total += info.Size()
+				if info.Size() > most {
+					most = info.Size()
+					if r, err := filepath.Rel(l.o.contextDir, p); err == nil {
+						largest = filepath.ToSlash(r)
+					}
+				}
+				return nil
+			})
+		}
+	}
+	return total, largest
 }
 
 // followArchive follows a downloaded file through in-place decompression
@@ -274,25 +359,46 @@ var ruleChownCopy = Rule{
 				}
 				for _, target := range ops[1:] {
 					p := fc.abs(target, fc.cwd[i])
-					for _, src := range l.copiesOverlapping(ra.s, ra.in, p) {
-						if src.Cmd != "copy" && src.Cmd != "add" {
+					var src *Instruction
+					var total, most int64
+					largest := ""
+					for _, x := range l.copiesOverlapping(ra.s, ra.in, p) {
+						if x.Cmd != "copy" && x.Cmd != "add" {
 							continue
 						}
-						sf := l.factsOf(src)
+						sf := l.factsOf(x)
 						if len(sf.writes) == 0 || !overlaps(p, sf.writes[0].path) {
 							continue
 						}
-						flag := "--chown=" + ops[0]
-						if c.Name() == "chmod" {
-							flag = "--chmod=" + ops[0]
+						// The chown rewrites every file it reaches: count them
+						// all, and name the copy that weighs most.
+						n, big := l.copySize(x)
+						total += n
+						if src == nil || n > most {
+							src, most, largest = x, n, big
 						}
-						_, has := src.Flag(c.Name())
-						out = append(out, Finding{Line: c.Line, EndLine: c.EndLine,
-							Fixable: len(ra.in.Run.Commands) == 1 && ra.in.Run.Err == nil && p == sf.writes[0].path && !has,
-							Message: fmt.Sprintf("`%s` rewrites the files that %s on line %d added, so the image stores them twice: use `%s %s` on line %d instead",
-								c.String(), strings.ToUpper(src.Cmd), src.Line, strings.ToUpper(src.Cmd), flag, src.Line)})
-						break
 					}
+					if src == nil {
+						continue
+					}
+					sf := l.factsOf(src)
+					flag := "--chown=" + ops[0]
+					if c.Name() == "chmod" {
+						flag = "--chmod=" + ops[0]
+					}
+					what := strings.ToUpper(src.Cmd)
+					size := " (as many bytes again as they hold; lint measures them only with the build context)"
+					if largest != "" {
+						what += " of " + largest
+					}
+					if total > 0 {
+						size = stake(total, "their size in the build context")
+					}
+					_, has := src.Flag(c.Name())
+					out = append(out, Finding{Line: c.Line, EndLine: c.EndLine, Bytes: total,
+						Fixable: len(ra.in.Run.Commands) == 1 && ra.in.Run.Err == nil && p == sf.writes[0].path && !has,
+						Message: fmt.Sprintf("`%s` rewrites the files that %s on line %d added, so the image stores them twice%s: use `%s %s` on line %d instead",
+							c.String(), what, src.Line, size, strings.ToUpper(src.Cmd), flag, src.Line)})
 				}
 			}
 		}

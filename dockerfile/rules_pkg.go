@@ -40,7 +40,8 @@ var ruleAptLists = Rule{
 		"DL3009, including its reading of cache mounts (a cache on /var/lib/apt/lists, or on both " +
 		"/var/lib/apt and /var/cache/apt). diet is stricter about the cleanup: hadolint accepts any " +
 		"`rm -rf`, diet wants the lists removed (`rm -rf /var/lib/apt/lists/*` or a parent). It also " +
-		"reads `apt update`, and warns rather than informs: the lists are the largest cache apt leaves.",
+		"reads `apt update` and `aptitude update`, wants the removal after the update (a removal " +
+		"before it removes nothing of the new lists), and warns rather than informs: the lists are the largest cache apt leaves.",
 	Bad:  "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n",
 	Good: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n    && rm -rf /var/lib/apt/lists/*\n",
 	check: func(l *linter) []Finding {
@@ -48,13 +49,13 @@ var ruleAptLists = Rule{
 			if hadolintMount(fc, "/var/lib/apt/lists") || (hadolintMount(fc, "/var/lib/apt") && hadolintMount(fc, "/var/cache/apt")) {
 				return nil
 			}
-			for _, c := range ra.in.Run.Commands {
-				if (c.Name() == "apt-get" || c.Name() == "apt") && c.HasArg("update") {
-					if slices.ContainsFunc(fc.deletes, func(d deletion) bool { return covers(d.path, "/var/lib/apt/lists") }) {
+			for i, c := range ra.in.Run.Commands {
+				if family(c.Name()) == "apt" && c.HasArg("update") {
+					if slices.ContainsFunc(fc.deletes, func(d deletion) bool { return d.at > i && covers(d.path, "/var/lib/apt/lists") }) {
 						return nil
 					}
 					return []Finding{{Line: c.Line, EndLine: c.EndLine, Fixable: editable(ra.in), Bytes: aptListsBytes,
-						Message: "`" + c.String() + "` leaves the package lists (~20–40 MB) in /var/lib/apt/lists in this layer: add `&& rm -rf /var/lib/apt/lists/*` to the same RUN"}}
+						Message: "`" + c.String() + "` leaves the package lists in /var/lib/apt/lists in this layer" + stake(aptListsBytes, "typical apt lists of Debian and Ubuntu") + ": add `&& rm -rf /var/lib/apt/lists/*` to the same RUN"}}
 				}
 			}
 			return nil
@@ -77,7 +78,8 @@ var ruleAptRecommends = Rule{
 	Summary: "apt-get install without --no-install-recommends also installs recommended packages",
 	Doc: "apt installs the packages a package recommends, which are not needed to run it and often " +
 		"weigh more than it does. As hadolint DL3015 (the flag, or `-o APT::Install-Recommends=false`); " +
-		"diet also reads `apt install`, accepts `=0`, and accepts an apt.conf.d file that an earlier " +
+		"diet also reads `apt install` and `aptitude install` (whose flag is --without-recommends " +
+		"or -R), accepts `=0`, and accepts an apt.conf.d file that an earlier " +
 		"RUN of the stage writes to turn recommends off. It checks the stages that ship.",
 	Bad:  "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
 	Good: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n",
@@ -88,12 +90,18 @@ var ruleAptRecommends = Rule{
 			}
 			var out []Finding
 			for _, c := range ra.in.Run.Commands {
-				if (c.Name() != "apt-get" && c.Name() != "apt") || !c.HasArg("install") || c.HasFlag("no-install-recommends") ||
+				aptitude := c.Name() == "aptitude"
+				if family(c.Name()) != "apt" || !c.HasArg("install") || c.HasFlag("no-install-recommends") ||
+					(aptitude && (c.HasFlag("R") || c.HasFlag("without-recommends"))) ||
 					slices.ContainsFunc(c.Args, func(a string) bool { return recommendsOffRe.MatchString(a) }) {
 					continue
 				}
-				out = append(out, Finding{Line: c.Line, EndLine: c.EndLine, Fixable: editable(ra.in) && exact(c),
-					Message: "`" + c.String() + "` also installs the recommended packages: add --no-install-recommends"})
+				flag := "--no-install-recommends"
+				if aptitude {
+					flag = "--without-recommends" // aptitude does not take apt-get's flag
+				}
+				out = append(out, Finding{Line: c.Line, EndLine: c.EndLine, Fixable: editable(ra.in) && exact(c) && !aptitude,
+					Message: "`" + c.String() + "` also installs the recommended packages: add " + flag})
 			}
 			return out
 		})
@@ -113,16 +121,15 @@ var ruleApkCache = Rule{
 	Good: "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
 	check: func(l *linter) []Finding {
 		return l.eachRun(func(ra runAt, fc *facts) []Finding {
-			if fc.deleted("/var/cache/apk") {
-				return nil
-			}
 			var bad []*Command
-			for _, c := range ra.in.Run.Commands {
+			last := 0
+			for i, c := range ra.in.Run.Commands {
 				if c.Name() == "apk" && c.HasArg("add", "update", "upgrade") && !c.HasFlag("no-cache") {
 					bad = append(bad, c)
+					last = i
 				}
 			}
-			if len(bad) == 0 {
+			if len(bad) == 0 || fc.deletedAfter("/var/cache/apk", last) {
 				return nil
 			}
 			var names []string
@@ -140,7 +147,7 @@ var ruleApkCache = Rule{
 				verb = "leaves"
 			}
 			return []Finding{{Line: bad[0].Line, EndLine: bad[len(bad)-1].EndLine, Fixable: fix, Bytes: apkIndexBytes,
-				Message: fmt.Sprintf("%s %s the package index (~2–3 MB) in /var/cache/apk in this layer: %s", joinList(names), verb, advice)}}
+				Message: fmt.Sprintf("%s %s the package index in /var/cache/apk in this layer%s: %s", joinList(names), verb, stake(apkIndexBytes, "typical Alpine APKINDEX files"), advice)}}
 		})
 	},
 }
@@ -163,16 +170,16 @@ var rulePipCache = Rule{
 	Good: "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask\n",
 	check: func(l *linter) []Finding {
 		return l.eachRun(func(ra runAt, fc *facts) []Finding {
-			if truthy(fc.env["PIP_NO_CACHE_DIR"]) || truthyRe.MatchString(ra.in.Run.Script) || fc.deleted(fc.env["HOME"]+"/.cache/pip") {
+			if truthy(fc.env["PIP_NO_CACHE_DIR"]) || truthyRe.MatchString(ra.in.Run.Script) {
 				return nil
 			}
 			var out []Finding
-			for _, c := range ra.in.Run.Commands {
-				if !isPipInstall(c) || c.HasArg("--no-cache-dir") {
+			for i, c := range ra.in.Run.Commands {
+				if !isPipInstall(c) || c.HasArg("--no-cache-dir") || fc.deletedAfter(fc.env["HOME"]+"/.cache/pip", i) {
 					continue
 				}
 				out = append(out, Finding{Line: c.Line, EndLine: c.EndLine, Fixable: editable(ra.in) && exact(c), Bytes: pipCacheBytes,
-					Message: "`" + c.String() + "` keeps its download and wheel cache in " + fc.env["HOME"] + "/.cache/pip in this layer: add --no-cache-dir"})
+					Message: "`" + c.String() + "` keeps its download and wheel cache in " + fc.env["HOME"] + "/.cache/pip in this layer" + stake(pipCacheBytes, "a typical pip cache") + ": add --no-cache-dir"})
 			}
 			return out
 		})
@@ -181,14 +188,14 @@ var rulePipCache = Rule{
 
 // pkgClean is a rule for a package manager that needs a clean command after
 // install: yum, dnf, zypper.
-func pkgClean(names []string, dirs []string, clean func(c *Command, name string) bool, cleanText string, bytes int64) func(*linter) []Finding {
+func pkgClean(names []string, dirs []string, clean func(c *Command, name string) bool, cleanText string, bytes int64, basis string) func(*linter) []Finding {
 	return func(l *linter) []Finding {
 		return l.eachRun(func(ra runAt, fc *facts) []Finding {
 			var out []Finding
 			for _, name := range names {
 				last := -1
 				for i, c := range ra.in.Run.Commands {
-					if c.Name() == name && c.HasArg("install", "in") && (name == "zypper" || c.HasArg("install")) {
+					if c.Name() == name && (name == "zypper" && c.HasArg("install", "in") || name != "zypper" && yumDownloads(c)) {
 						last = i
 					}
 				}
@@ -205,9 +212,13 @@ func pkgClean(names []string, dirs []string, clean func(c *Command, name string)
 					continue
 				}
 				c := ra.in.Run.Commands[last]
+				dir := dirs[0]
+				if family(name) == "yum" {
+					dir = yumCacheDir(name)
+				}
 				out = append(out, Finding{Line: c.Line, EndLine: c.EndLine, Fixable: editable(ra.in), Bytes: bytes,
-					Message: fmt.Sprintf("`%s` leaves its package cache and metadata in %s in this layer: add `&& %s` after it in the same RUN",
-						c.String(), dirs[0], strings.ReplaceAll(cleanText, "NAME", name))})
+					Message: fmt.Sprintf("`%s` leaves its package cache and metadata in %s in this layer%s: add `&& %s` after it in the same RUN",
+						c.String(), dir, stake(bytes, basis), strings.ReplaceAll(cleanText, "NAME", name))})
 			}
 			return out
 		})
@@ -220,12 +231,13 @@ var ruleYumClean = Rule{
 	Doc: "yum keeps repository metadata (often 50–150 MB) in /var/cache/yum. As hadolint DL3032: " +
 		"`yum clean all` or `rm -rf /var/cache/yum/*`; diet also accepts a cache mount on " +
 		"/var/cache/yum, as newer hadolint does. diet is stricter in one way: the clean must come " +
-		"after the last install (a clean before it cleans nothing), and `yum clean` needs `all`.",
+		"after the last install (a clean before it cleans nothing), and `yum clean` needs `all`. " +
+		"`yum update` and `yum upgrade` download packages as install does, and count as installs.",
 	Bad:  "FROM centos:7\nRUN yum install -y httpd\n",
 	Good: "FROM centos:7\nRUN yum install -y httpd && yum clean all\n",
 	check: pkgClean([]string{"yum"}, []string{"/var/cache/yum"},
 		func(c *Command, name string) bool { return c.Name() == name && c.HasArg("clean") && c.HasArg("all") },
-		"NAME clean all", yumCacheBytes),
+		"NAME clean all", yumCacheBytes, "typical yum repository metadata"),
 }
 
 var ruleDnfClean = Rule{
@@ -233,13 +245,14 @@ var ruleDnfClean = Rule{
 	Summary: "dnf or microdnf install without clean all leaves the cache in the layer",
 	Doc: "dnf and microdnf keep repository metadata and packages in /var/cache/dnf or /var/cache/yum. " +
 		"As hadolint DL3040: `dnf clean all` (`microdnf clean all` for microdnf) or " +
-		"`rm -rf /var/cache/yum/*` after the install; diet also accepts removing /var/cache/dnf and a " +
-		"cache mount on either.",
+		"`rm -rf /var/cache/yum/*` after the install; diet also accepts removing /var/cache/dnf or " +
+		"dnf5's /var/cache/libdnf5 and a cache mount on any of them, reads `dnf5`, and counts " +
+		"`upgrade` and `update` as installs: they download packages too.",
 	Bad:  "FROM fedora:40\nRUN dnf install -y httpd\n",
 	Good: "FROM fedora:40\nRUN dnf install -y httpd && dnf clean all\n",
-	check: pkgClean([]string{"dnf", "microdnf"}, []string{"/var/cache/dnf", "/var/cache/yum"},
+	check: pkgClean([]string{"dnf", "dnf5", "microdnf"}, []string{"/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5"},
 		func(c *Command, name string) bool { return c.Name() == name && c.HasArg("clean") && c.HasArg("all") },
-		"NAME clean all", yumCacheBytes),
+		"NAME clean all", yumCacheBytes, "typical dnf repository metadata"),
 }
 
 var ruleZypperClean = Rule{
@@ -251,5 +264,5 @@ var ruleZypperClean = Rule{
 	Good: "FROM opensuse/leap:15.6\nRUN zypper install -y curl && zypper clean\n",
 	check: pkgClean([]string{"zypper"}, []string{"/var/cache/zypp"},
 		func(c *Command, name string) bool { return c.Name() == name && c.HasArg("clean", "cc") },
-		"NAME clean", 0),
+		"NAME clean", zyppCacheBytes, "typical zypper repository metadata"),
 }

@@ -44,7 +44,7 @@ func (l *linter) index(s *Stage) *sourceIndex {
 			}
 		}
 		for _, w := range sf.writes {
-			if !sf.deleted(w.path) {
+			if !sf.deletedAfter(w.path, w.at) {
 				addPath(ix.under, ix.at, w.path, in)
 			}
 		}
