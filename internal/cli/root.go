@@ -119,10 +119,13 @@ func New() *cobra.Command {
 			g.load(os.Getenv, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	root.CompletionOptions.HiddenDefaultCmd = true
+	// diet --version and -v print what diet version prints.
+	root.Version = versionLine()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SuggestionsMinimumDistance = 2
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usage(cmd, err) })
 	root.AddCommand(newAnalyzeCmd(g), newSlimCmd(g), newLintCmd(g), newFixCmd(g), newVersionCmd())
+	addCompletions(root)
 	return root
 }
 
