@@ -101,8 +101,8 @@ func New() *cobra.Command {
 		Short: "Explain and shrink container images",
 		Long: "diet shows where every byte of a container image goes, and makes images smaller.\n\n" +
 			"IMAGE names follow skopeo: docker-archive:PATH (docker save), oci:DIR[:TAG],\n" +
-			"docker://REF (a registry), docker-daemon:REF (the local engine); a bare path or\n" +
-			"reference does the obvious thing.\n\n" +
+			"oci-archive:PATH[:TAG] (an OCI layout in a tar), docker://REF (a registry),\n" +
+			"docker-daemon:REF (the local engine); a bare path or reference does the obvious thing.\n\n" +
 			"A compressed archive, the engine's save stream, the squashed layer and a --level minimal\n" +
 			"rootfs are spooled under TMPDIR. A small gzip can expand a thousandfold, so diet stops\n" +
 			"with an error before the free space there drops below max(1 GiB, 5% of the disk).\n" +

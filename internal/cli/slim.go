@@ -42,7 +42,7 @@ type slimFlags struct {
 
 func (f *slimFlags) add(fs *pflag.FlagSet) {
 	f.format = formatText
-	fs.StringVarP(&f.output, "output", "o", "", "where to write the slimmed image: docker-archive:PATH, oci:DIR, docker://REF or docker-daemon:REF")
+	fs.StringVarP(&f.output, "output", "o", "", "where to write the slimmed image: docker-archive:PATH[:TAG], oci-archive:PATH, oci:DIR, docker://REF or docker-daemon:REF")
 	fs.StringVar(&f.level, "level", "squash", "how far to go: squash, prune or minimal")
 	fs.IntVar(&f.keepBase, "keep-base", -1, "keep the first N layers byte-identical (default: the base image's, from the history)")
 	fs.StringArrayVar(&f.keep, "keep", nil, "keep paths matching GLOB (or under a match) whatever the rules say; repeatable")
