@@ -86,6 +86,7 @@ type storedImage struct {
 	v1.Image
 	digest   v1.Hash
 	manifest []byte
+	name     string // the reference a registry image was pulled by
 }
 
 // newStored reads img's manifest: a cached or local read.

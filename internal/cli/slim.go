@@ -246,8 +246,14 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 		return &exitError{code: 1, err: fmt.Errorf("%s: the slimmed image does not run like the original (%s); nothing written, --force writes it anyway",
 			ref, rep.Verify.Reason)}
 	}
-	if err := image.Write(ctx, out, f.output, iopts...); err != nil {
+	// A docker-archive named no tag: give one, so docker load names it.
+	tag := slimTag(img)
+	dest, tagged := image.WithArchiveTag(f.output, tag)
+	if err := image.Write(ctx, out, dest, iopts...); err != nil {
 		return err
+	}
+	if tagged {
+		fmt.Fprintf(cmd.ErrOrStderr(), "diet: %s is tagged %s (-o docker-archive:PATH:TAG names another)\n", f.output, tag)
 	}
 	return render()
 }
