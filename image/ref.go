@@ -167,6 +167,9 @@ func (r imageRef) resolve(ctx context.Context, o *options) (imageRef, error) {
 // looksLikePath reports whether a missing bare name was meant as a file:
 // references never start with "/", "." or "~", nor end in ".tar".
 func looksLikePath(s string) bool {
+	if s == "" {
+		return false
+	}
 	if filepath.IsAbs(s) || strings.ContainsAny(s[:1], "/.~") {
 		return true
 	}

@@ -266,7 +266,7 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 	}
 	if tagged {
 		p.done()
-		fmt.Fprintf(cmd.ErrOrStderr(), "diet: %s is tagged %s (-o docker-archive:PATH:TAG names another)\n", f.output, tag)
+		fmt.Fprintf(cmd.ErrOrStderr(), "diet: %s is tagged %s (-o docker-archive:PATH:TAG names another)\n", quoteControls(f.output), tag)
 	}
 	return render()
 }
