@@ -89,6 +89,8 @@ func archiveFromFile(ctx context.Context, f *os.File, r imageRef, o *options) (v
 	switch {
 	case x.has("index.json"):
 		return openOCIArchive(ctx, x, r, o)
+	case r.transport == transportOCIArchive:
+		return nil, fmt.Errorf("no index.json: not an OCI layout in a tar (a classic docker save archive is docker-archive:%s)", r.path)
 	case x.has("manifest.json"):
 		return openClassic(ctx, x, r, o)
 	}

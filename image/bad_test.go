@@ -120,7 +120,7 @@ func TestBadInputs(t *testing.T) {
 		{name: "layout missing layer blob", ref: "oci:" + removeBlob(t, lay, m.Layers[0].Digest), is: []error{ErrNotFound}},
 		{name: "registry missing image", ref: "docker://" + host + "/diet/none:1", opts: []Option{WithInsecure(true)}, is: []error{ErrNotFound}},
 		{name: "unknown transport", ref: "ftp://example.com/x.tar", is: []error{ErrInvalid}},
-		{name: "unsupported transport", ref: "oci-archive:x.tar", is: []error{ErrInvalid}},
+		{name: "unsupported transport", ref: "containers-storage:x", is: []error{ErrInvalid}},
 		{name: "docker without slashes", ref: "docker:busybox", is: []error{ErrInvalid}},
 		{name: "bad registry reference", ref: "docker://Bad Name", is: []error{ErrInvalid}},
 		{name: "bad archive REF", ref: "docker-archive:" + classic + ":@x", is: []error{ErrInvalid}},

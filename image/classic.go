@@ -88,6 +88,9 @@ func openClassic(ctx context.Context, x *tarIndex, r imageRef, o *options) (v1.I
 		return nil, err
 	}
 	img := &classicImage{Image: ui, core: core}
+	if len(e.RepoTags) > 0 {
+		img.name = e.RepoTags[0]
+	}
 	return img, checkConfig(img, o)
 }
 
@@ -148,6 +151,7 @@ func chooseEntry(entries []classicEntry, r imageRef) (classicEntry, error) {
 // manifest describes those very layers, each compressed at most once.
 type classicImage struct {
 	v1.Image
+	name string // the entry's first RepoTag, if it has one
 	core *classicCore
 
 	mu       sync.Mutex

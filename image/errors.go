@@ -34,6 +34,9 @@ var (
 	ErrMismatch = errors.New("mismatch")
 	// ErrInvalid: a malformed name, platform or option; the input, not the image.
 	ErrInvalid = errors.New("invalid")
+	// ErrUnknownTransport: a name starts with what reads as a misspelled
+	// transport ("docker-archiv:x.tar"); it also matches ErrInvalid.
+	ErrUnknownTransport = errors.New("unknown transport")
 	// ErrNoEngine: no Docker engine answered at DOCKER_HOST or the default socket.
 	ErrNoEngine = errors.New("no engine")
 	// ErrPlainHTTP: a registry was to be reached over plain HTTP (it speaks

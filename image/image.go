@@ -15,6 +15,7 @@ import (
 //	                           <id>/layer.tar) or Docker 25+ OCI-in-tar
 //	                           (index.json, blobs/); REF is a tag or @N
 //	oci:DIR[:TAG]              an OCI image layout directory
+//	oci-archive:PATH[:TAG]     an OCI image layout in a tar (skopeo, buildah)
 //	docker://REF               a registry; credentials from WithKeychain
 //	docker-daemon:REF          the local Docker engine (DOCKER_HOST, or the
 //	                           socket /var/run/docker.sock)
@@ -49,7 +50,7 @@ func open(ctx context.Context, ref string, opts []Option) (v1.Image, error) {
 		return nil, err
 	}
 	switch r.transport {
-	case transportArchive:
+	case transportArchive, transportOCIArchive:
 		return openArchive(ctx, r, o)
 	case transportOCI:
 		return openLayout(ctx, r, o)
@@ -85,6 +86,7 @@ type storedImage struct {
 	v1.Image
 	digest   v1.Hash
 	manifest []byte
+	name     string // the reference a registry image was pulled by
 }
 
 // newStored reads img's manifest: a cached or local read.

@@ -153,7 +153,8 @@ func (i *archiveIndex) Image(h v1.Hash) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ociImage{Image: ci, core: core, digest: h}, nil
+	// Docker 25+ records the image's name here (in full: docker.io/...).
+	return &ociImage{Image: ci, core: core, digest: h, name: d.Annotations[annotContainerd]}, nil
 }
 
 func ociLayer(ctx context.Context, x *tarIndex, d v1.Descriptor, diffID v1.Hash) (*archiveLayer, error) {
@@ -204,6 +205,7 @@ type ociImage struct {
 	v1.Image
 	core   *ociCore
 	digest v1.Hash
+	name   string // the io.containerd.image.name annotation, if any
 }
 
 // Layers implements v1.Image.

@@ -18,14 +18,18 @@ import (
 const (
 	transportArchive = "docker-archive"
 	transportOCI     = "oci"
-	transportDocker  = "docker"
-	transportDaemon  = "docker-daemon"
+	// transportOCIArchive is an OCI layout in a tar, as skopeo and
+	// buildah write it: index.json, oci-layout and blobs/.
+	transportOCIArchive = "oci-archive"
+	transportDocker     = "docker"
+	transportDaemon     = "docker-daemon"
 )
 
 // unsupported are skopeo's other transports: named so a user learns that
-// diet knows them, rather than that "oci-archive" is a bad registry name.
+// diet knows them, rather than that "containers-storage" is a bad registry
+// name.
 var unsupported = map[string]bool{
-	"oci-archive": true, "containers-storage": true, "dir": true,
+	"containers-storage": true, "dir": true,
 	"tarball": true, "ostree": true, "sif": true,
 }
 
@@ -57,7 +61,7 @@ func parseRef(s string) (imageRef, error) {
 	t, rest, ok := strings.Cut(s, ":")
 	switch {
 	case !ok:
-	case t == transportArchive || t == transportOCI:
+	case t == transportArchive || t == transportOCI || t == transportOCIArchive:
 		r = imageRef{transport: t, index: -1}
 		r.path, r.name, _ = strings.Cut(rest, ":")
 		if r.path == "" {
@@ -72,7 +76,9 @@ func parseRef(s string) (imageRef, error) {
 	case t == transportDocker:
 		return r, tag(ErrInvalid, errors.New(`transport "docker" is written docker://REF`))
 	case unsupported[t]:
-		return r, tag(ErrInvalid, fmt.Errorf("transport %q is not supported (want docker-archive, oci, docker or docker-daemon)", t))
+		return r, tag(ErrInvalid, fmt.Errorf("transport %q is not supported (want %s)", t, transportList))
+	case misspelled(t, rest):
+		return r, tag(ErrInvalid, tag(ErrUnknownTransport, fmt.Errorf("unknown transport %q (want %s)", t, transportList)))
 	}
 	if t, _, ok := strings.Cut(s, "://"); ok {
 		return r, tag(ErrInvalid, fmt.Errorf("unknown transport %q", t))
@@ -86,7 +92,7 @@ func (r *imageRef) checkName() error {
 	if r.name == "" {
 		return nil
 	}
-	if r.transport == transportOCI {
+	if r.transport == transportOCI || r.transport == transportOCIArchive {
 		if !ociRefName.MatchString(r.name) {
 			return tag(ErrInvalid, fmt.Errorf("bad tag %q", r.name))
 		}
@@ -113,7 +119,7 @@ func (r imageRef) String() string {
 		return "docker://" + r.name
 	case transportDaemon:
 		return "docker-daemon:" + r.name
-	case transportArchive, transportOCI:
+	case transportArchive, transportOCI, transportOCIArchive:
 		s := r.transport + ":" + r.path
 		if r.index >= 0 {
 			return s + ":@" + strconv.Itoa(r.index)
@@ -161,6 +167,9 @@ func (r imageRef) resolve(ctx context.Context, o *options) (imageRef, error) {
 // looksLikePath reports whether a missing bare name was meant as a file:
 // references never start with "/", "." or "~", nor end in ".tar".
 func looksLikePath(s string) bool {
+	if s == "" {
+		return false
+	}
 	if filepath.IsAbs(s) || strings.ContainsAny(s[:1], "/.~") {
 		return true
 	}

@@ -51,7 +51,12 @@ func openRemote(ctx context.Context, r imageRef, o *options) (v1.Image, error) {
 			return nil, registryError(err)
 		}
 	}
-	return newStored(img)
+	s, err := newStored(img)
+	if err != nil {
+		return nil, err
+	}
+	s.name = r.name
+	return s, nil
 }
 
 // registryError marks a registry's "no such repository or manifest" as

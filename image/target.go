@@ -36,7 +36,7 @@ func checkTarget(ctx context.Context, ref string) error {
 		return err
 	}
 	switch r.transport {
-	case transportArchive:
+	case transportArchive, transportOCIArchive:
 		if err := checkFileTarget(r.path); err != nil {
 			return err
 		}

@@ -50,7 +50,8 @@ func TestCheckTarget(t *testing.T) {
 		{"oci:/dev/null", ErrInvalid},
 		{"docker-archive:" + filepath.Join(file, "out.tar"), ErrInvalid},
 		{"docker-daemon:diet-test:out", ErrNoEngine},
-		{"oci-archive:x.tar", ErrInvalid},
+		{"containers-storage:x", ErrInvalid},
+		{"docker-archiv:x.tar", ErrUnknownTransport},
 		{"nope://x", ErrInvalid},
 	} {
 		t.Run(tc.ref, func(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 //	                           engines and OCI tools read it by index.json
 //	oci:DIR[:TAG]              an OCI image layout with gzip layers; an
 //	                           existing layout at DIR is replaced
+//	oci-archive:PATH[:TAG]     the same OCI layout (gzip layers) in a tar
 //	docker://REF               a registry (gzip layers; WithInsecure,
 //	                           WithKeychain)
 //	docker-daemon:REF          the local Docker engine, loaded as the tag REF
@@ -71,6 +72,8 @@ func write(ctx context.Context, img v1.Image, ref string, opts []Option) error {
 	switch r.transport {
 	case transportArchive:
 		return writeArchiveFile(ctx, s, r, o)
+	case transportOCIArchive:
+		return writeOCIArchive(ctx, s, r, o)
 	case transportOCI:
 		return writeLayout(ctx, s, r, o)
 	case transportDocker:

@@ -39,6 +39,8 @@ func TestWrite(t *testing.T) {
 		{name: "docker-archive", target: "x.tar", ref: func(d string) string { return "docker-archive:" + d + "/x.tar:diet-test:xyz" }, fast: true},
 		{name: "docker-archive untagged", target: "x.tar", ref: func(d string) string { return "docker-archive:" + d + "/x.tar" }, fast: true},
 		{name: "bare path", target: "x.tar", ref: func(d string) string { return d + "/x.tar" }, fast: true},
+		{name: "oci-archive", target: "x.tar", ref: func(d string) string { return "oci-archive:" + d + "/x.tar:xyz" }},
+		{name: "oci-archive untagged", target: "x.tar", ref: func(d string) string { return "oci-archive:" + d + "/x.tar" }},
 		{name: "oci", target: "layout", ref: func(d string) string { return "oci:" + d + "/layout:xyz" }},
 		{name: "oci untagged", target: "layout", ref: func(d string) string { return "oci:" + d + "/layout" }},
 		{name: "registry", ref: func(d string) string { return "docker://" + host + "/diet/" + filepath.Base(d) + ":xyz" }, opts: registry},

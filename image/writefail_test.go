@@ -137,7 +137,8 @@ func TestWriteBadInputs(t *testing.T) {
 	}{
 		{name: "archive by index", ref: "docker-archive:%[1]s/x.tar:@0", want: ErrInvalid},
 		{name: "daemon by digest", ref: "docker-daemon:diet-test@sha256:" + fmt.Sprintf("%064d", 0), want: ErrInvalid},
-		{name: "unsupported transport", ref: "oci-archive:%[1]s/x.tar", want: ErrInvalid},
+		{name: "unsupported transport", ref: "containers-storage:%[1]s/x", want: ErrInvalid},
+		{name: "misspelled transport", ref: "docker-archiv:%[1]s/x.tar", want: ErrUnknownTransport},
 		{name: "bare name", ref: "diet-test", want: ErrInvalid},
 		{name: "jobs 0", ref: "oci:%[1]s/layout", opts: []Option{WithJobs(0)}, want: ErrInvalid},
 		{name: "archive is a directory", ref: "docker-archive:%[1]s", want: ErrInvalid},

@@ -29,13 +29,18 @@ func version() string {
 	return v
 }
 
+// versionLine is what diet version and diet --version print.
+func versionLine() string {
+	return fmt.Sprintf("diet %s %s %s/%s", version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print diet's version",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "diet %s %s %s/%s\n", version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), versionLine())
 			return err
 		},
 	}
@@ -71,7 +76,8 @@ func writeReference(w io.Writer, root *cobra.Command) error {
 
 // section writes one command's part of the reference.
 func section(b *strings.Builder, c *cobra.Command) {
-	c.InitDefaultHelpFlag() // cobra adds -h lazily, at Execute
+	c.InitDefaultHelpFlag() // cobra adds -h and --version lazily, at Execute
+	c.InitDefaultVersionFlag()
 	fmt.Fprintf(b, "\n## %s\n\n%s.\n", c.CommandPath(), c.Short)
 	if c.Long != "" {
 		fmt.Fprintf(b, "\n%s\n", c.Long)

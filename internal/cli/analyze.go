@@ -137,8 +137,9 @@ func runAnalyze(cmd *cobra.Command, g *globals, f format, ref string, iopts []im
 	if d, m, ok := image.Stored(img); ok {
 		aopts = append(aopts, analyze.WithDigest(d.String()), analyze.WithManifestSize(int64(len(m))))
 	}
+	var p *progress // nil: stderr is no terminal
 	if g.progress {
-		p := newProgress(cmd.ErrOrStderr())
+		p = newProgress(cmd.ErrOrStderr())
 		defer p.done()
 		aopts = append(aopts, analyze.WithProgress(p.update))
 	}
@@ -151,6 +152,7 @@ func runAnalyze(cmd *cobra.Command, g *globals, f format, ref string, iopts []im
 		defer debug.SetGCPercent(debug.SetGCPercent(40))
 	}
 	r, err := analyze.Image(ctx, img, aopts...)
+	p.done() // before the report, which may go to the same terminal
 	if err != nil {
 		return &inputError{ref: ref, err: err}
 	}
@@ -178,9 +180,20 @@ func (p *progress) update(s analyze.Progress) {
 	p.drawn = true
 }
 
-// done erases the line, so that stderr is clean for errors.
+// phase shows what a command is doing, as "slim: writing out.tar".
+func (p *progress) phase(s string) {
+	if p == nil {
+		return
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K%s", s)
+	p.drawn = true
+}
+
+// done erases the line, so that stderr is clean for errors and reports.
+// It may be called again, and on a nil progress (no terminal).
 func (p *progress) done() {
-	if p.drawn {
+	if p != nil && p.drawn {
 		fmt.Fprint(p.w, "\r\x1b[K")
+		p.drawn = false
 	}
 }

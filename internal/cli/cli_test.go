@@ -76,7 +76,7 @@ func TestRun(t *testing.T) {
 		{"bad jobs", []string{"analyze", "--jobs", "-1", img}, exitUsage, "--jobs -1"},
 		{"bad depth", []string{"analyze", "--depth", "-1", img}, exitUsage, "must not be negative"},
 		{"bad platform", []string{"analyze", "--platform", "linux/", img}, exitUsage, "--platform"},
-		{"bad name", []string{"analyze", "oci-archive:x"}, exitUsage, "not supported"},
+		{"bad name", []string{"analyze", "containers-storage:x"}, exitUsage, "not supported"},
 		{"missing", []string{"analyze", filepath.Join(dir, "missing.tar")}, exitFailed, "missing.tar: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -101,8 +101,8 @@ func New() *cobra.Command {
 		Short: "Explain and shrink container images",
 		Long: "diet shows where every byte of a container image goes, and makes images smaller.\n\n" +
 			"IMAGE names follow skopeo: docker-archive:PATH (docker save), oci:DIR[:TAG],\n" +
-			"docker://REF (a registry), docker-daemon:REF (the local engine); a bare path or\n" +
-			"reference does the obvious thing.\n\n" +
+			"oci-archive:PATH[:TAG] (an OCI layout in a tar), docker://REF (a registry),\n" +
+			"docker-daemon:REF (the local engine); a bare path or reference does the obvious thing.\n\n" +
 			"A compressed archive, the engine's save stream, the squashed layer and a --level minimal\n" +
 			"rootfs are spooled under TMPDIR. A small gzip can expand a thousandfold, so diet stops\n" +
 			"with an error before the free space there drops below max(1 GiB, 5% of the disk).\n" +
@@ -119,10 +119,13 @@ func New() *cobra.Command {
 			g.load(os.Getenv, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	root.CompletionOptions.HiddenDefaultCmd = true
+	// diet --version and -v print what diet version prints.
+	root.Version = versionLine()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SuggestionsMinimumDistance = 2
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usage(cmd, err) })
 	root.AddCommand(newAnalyzeCmd(g), newSlimCmd(g), newLintCmd(g), newFixCmd(g), newVersionCmd())
+	addCompletions(root)
 	return root
 }
 

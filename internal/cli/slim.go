@@ -42,7 +42,7 @@ type slimFlags struct {
 
 func (f *slimFlags) add(fs *pflag.FlagSet) {
 	f.format = formatText
-	fs.StringVarP(&f.output, "output", "o", "", "where to write the slimmed image: docker-archive:PATH, oci:DIR, docker://REF or docker-daemon:REF")
+	fs.StringVarP(&f.output, "output", "o", "", "where to write the slimmed image: docker-archive:PATH[:TAG], oci-archive:PATH, oci:DIR, docker://REF or docker-daemon:REF")
 	fs.StringVar(&f.level, "level", "squash", "how far to go: squash, prune or minimal")
 	fs.IntVar(&f.keepBase, "keep-base", -1, "keep the first N layers byte-identical (default: the base image's, from the history)")
 	fs.StringArrayVar(&f.keep, "keep", nil, "keep paths matching GLOB (or under a match) whatever the rules say; repeatable")
@@ -176,6 +176,12 @@ func newSlimCmd(g *globals) *cobra.Command {
 
 func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level slim.Level, iopts []image.Option, sopts []slim.Option) error {
 	ctx := cmd.Context()
+	var p *progress // phases on stderr when it is a terminal
+	if g.progress {
+		p = newProgress(cmd.ErrOrStderr())
+		defer p.done()
+	}
+	p.phase("slim: reading layers")
 	img, err := image.Open(ctx, ref, iopts...)
 	if err != nil {
 		return err
@@ -200,6 +206,7 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 
 	roots := &rootfs{dir: tmp, reserve: g.minFree}
 	if level == slim.Minimal {
+		p.phase("slim: extracting the image to find what the entrypoint needs")
 		root, err := roots.extract(ctx, "original", img)
 		if err != nil {
 			return &inputError{ref: ref, err: err}
@@ -214,6 +221,7 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 	if err != nil {
 		return &inputError{ref: ref, err: err}
 	}
+	p.phase("slim: squashing the layers above the base")
 	// The squashed layer is spooled under tmp: as large as what the layers
 	// above the base decompress to.
 	out, err := plan.Rewrite(ctx, &spoolGuard{Image: img, dir: tmp, reserve: g.minFree, from: plan.KeepBase}, tmp)
@@ -226,14 +234,17 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 		return &inputError{ref: ref, err: err}
 	}
 	if f.verify {
+		p.phase("slim: verifying: running the original and the slimmed image")
 		if rep.Verify, err = verifyRuns(ctx, f, c, roots, img, out); err != nil {
 			return err
 		}
 	}
 	if rep.UPX != nil {
+		p.phase("slim: timing the start-up of the original and the slimmed image")
 		rep.UPX.Startup = startup(ctx, f, c, roots, img, out)
 	}
 	render := func() error {
+		p.done() // before the report, which may go to the same terminal
 		if f.format == formatJSON {
 			return report.SlimJSON(cmd.OutOrStdout(), rep)
 		}
@@ -250,8 +261,16 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 		return &exitError{code: 1, err: fmt.Errorf("%s: the slimmed image does not run like the original (%s); nothing written, --force writes it anyway%s",
 			ref, rep.Verify.Reason, hint)}
 	}
-	if err := image.Write(ctx, out, f.output, iopts...); err != nil {
+	// A docker-archive named no tag: give one, so docker load names it.
+	tag := slimTag(img)
+	dest, tagged := image.WithArchiveTag(f.output, tag)
+	p.phase("slim: writing " + quoteControls(f.output))
+	if err := image.Write(ctx, out, dest, iopts...); err != nil {
 		return err
+	}
+	if tagged {
+		p.done()
+		fmt.Fprintf(cmd.ErrOrStderr(), "diet: %s is tagged %s (-o docker-archive:PATH:TAG names another)\n", quoteControls(f.output), tag)
 	}
 	return render()
 }
