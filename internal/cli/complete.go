@@ -12,6 +12,15 @@ import (
 // A value added to a flag's parser belongs here too: TestCompletion feeds
 // every value listed here back to the command.
 var flagValues = map[string]map[string][]cobra.Completion{
+	"lint": {
+		"format": {
+			cobra.CompletionWithDesc("text", "for people"),
+			cobra.CompletionWithDesc("json", "for programs"),
+			cobra.CompletionWithDesc("sarif", "SARIF 2.1.0, for GitHub code scanning"),
+			cobra.CompletionWithDesc("checkstyle", "Checkstyle XML, as hadolint writes it"),
+			cobra.CompletionWithDesc("gitlab", "GitLab Code Quality JSON"),
+		},
+	},
 	"slim": {
 		"level": {
 			cobra.CompletionWithDesc("squash", "merge the layers above the base into one"),

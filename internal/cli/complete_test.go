@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,6 +32,13 @@ func TestCompletionValues(t *testing.T) {
 		if _, _, _, err := f.options(); err != nil {
 			t.Errorf("--verify-with completes %q: %v", word(c), err)
 		}
+	}
+	var lint []string
+	for _, c := range flagValues["lint"]["format"] {
+		lint = append(lint, word(c))
+	}
+	if !slices.Equal(lint, lintFormats) {
+		t.Errorf("lint --format completes %q, want every format lint takes, %q", lint, lintFormats)
 	}
 	for _, c := range formatValues {
 		var f format
