@@ -15,7 +15,8 @@ import (
 // TestFixGolden fixes the story's Dockerfiles and those in testdata/fix,
 // and compares the result with testdata/fix/NAME.golden: a txtar archive
 // of the fixed file, the changes and the suggestions left, as diet fix
-// prints them. Run with -update to rewrite them.
+// prints them. testdata/fix/NAME.context, when there is one, is the
+// build context. Run with -update to rewrite them.
 func TestFixGolden(t *testing.T) {
 	t.Parallel()
 	inputs, _ := filepath.Glob(filepath.Join("testdata", "story", "*.Dockerfile"))
@@ -31,7 +32,12 @@ func TestFixGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := checkFix(t, "Dockerfile", src)
+			// NAME.context, when there is one, is the build context.
+			var opts []Option
+			if ctx := strings.TrimSuffix(p, ".Dockerfile") + ".context"; isDir(ctx) {
+				opts = append(opts, WithContextDir(ctx))
+			}
+			res := checkFix(t, "Dockerfile", src, opts...)
 			var changes, suggestions bytes.Buffer
 			for _, c := range res.Changes {
 				fmt.Fprintf(&changes, "%s:%d: %s fixed: %s\n", c.File, c.Line, c.ID, c.Message)
@@ -63,4 +69,9 @@ func TestFixGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }

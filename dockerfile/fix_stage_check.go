@@ -212,7 +212,27 @@ func (p *stagePlan) chooseBase() bool {
 		all0 = all0 && b.cgo == "0"
 		any1 = any1 || b.cgo != "" && b.cgo != "0"
 	}
-	if all0 || !any1 && !p.cgoHint {
+	// cgo is on by default where a C compiler is: in the golang images
+	// but the alpine ones, and wherever the Dockerfile installs one. There
+	// only the sources can tell whether CGO_ENABLED=0 builds the same
+	// program; when they do not rule cgo out, the build keeps it and the
+	// binary goes onto a base with its libc.
+	why := ""
+	if !all0 && !any1 && !p.cgoHint && p.noCompiler() {
+		all0 = true
+	}
+	if !all0 {
+		use, reason := p.cgo()
+		switch {
+		case use == cgoLibs:
+			return false // a library the final base may lack: leave it to the user
+		case use == cgoNone && !any1 && !p.cgoHint:
+			all0 = true
+		case use != cgoNone && !any1 && !p.cgoHint:
+			why = ": " + reason // cgo is on by default, not by the Dockerfile: say why it stays
+		}
+	}
+	if all0 {
 		p.static, p.base, p.link = true, "scratch", "is static: CGO_ENABLED=0"
 		for _, b := range p.builds {
 			if b.cgo == "" && (b.in.Run.Exec || b.c.Offset < 0 || nameWord(b.c) != 0) {
@@ -259,5 +279,20 @@ func (p *stagePlan) chooseBase() bool {
 	default:
 		return false
 	}
+	p.link += why
 	return true
+}
+
+// noCompiler reports whether the build stage's base has no C compiler,
+// so that go builds with cgo off whatever the sources: alpine, and the
+// golang alpine images (the others ship gcc).
+func (p *stagePlan) noCompiler() bool {
+	ref := expandArgs(p.s.Base, p.fx.f.Args)
+	switch imageName(ref) {
+	case "alpine":
+		return true
+	case "golang":
+		return strings.Contains(imageTag(ref), "alpine")
+	}
+	return false
 }

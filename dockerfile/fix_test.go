@@ -1,6 +1,8 @@
 package dockerfile
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -150,8 +152,8 @@ var fixCases = []fixCase{
 		want: "FROM golang:1.23 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o /usr/local/bin/app .\n\nFROM scratch\nWORKDIR /src\nCOPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nCOPY --from=build /usr/local/bin/app /usr/local/bin/app\nCMD [\"/usr/local/bin/app\"]\n",
 		ids:  "DIET302 DIET303 DIET304"},
 	{name: "shell-form CMD becomes exec form on scratch",
-		src:  "FROM golang:1.23\nRUN go build -o /app .\nCMD /app --port 80\n",
-		want: "FROM golang:1.23 AS build\nRUN CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o /app .\n\nFROM scratch\nCOPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nCOPY --from=build /app /app\nCMD [\"/app\", \"--port\", \"80\"]\n",
+		src:  "FROM golang:1.23\nCOPY . .\nRUN go build -o /app .\nCMD /app --port 80\n",
+		want: "FROM golang:1.23 AS build\nCOPY . .\nRUN CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o /app .\n\nFROM scratch\nCOPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nCOPY --from=build /app /app\nCMD [\"/app\", \"--port\", \"80\"]\n",
 		ids:  "DIET302 DIET303 DIET304"},
 	{name: "CGO_ENABLED=0 set: scratch, unedited build",
 		src:  "FROM golang:1.23-alpine\nENV CGO_ENABLED=0\nRUN go build -trimpath -ldflags=-s -o /app .\nENTRYPOINT [\"/app\"]\n",
@@ -184,9 +186,9 @@ var fixCases = []fixCase{
 	{name: "a cross build stays a suggestion",
 		src: "FROM golang:1.23\nRUN GOARCH=arm64 go build -trimpath -ldflags=-s -o /app . && go clean -cache -modcache\nCMD [\"/app\"]\n"},
 	{name: "a name scratch cannot resolve stays a suggestion",
-		src: "FROM golang:1.23\nRUN go build -trimpath -ldflags=-s -o /app . && go clean -cache -modcache\nUSER www-data\nCMD [\"/app\"]\n"},
+		src: "FROM golang:1.23\nCOPY . .\nRUN go build -trimpath -ldflags=-s -o /app . && go clean -cache -modcache\nUSER www-data\nCMD [\"/app\"]\n"},
 	{name: "a shell CMD scratch cannot run stays a suggestion",
-		src: "FROM golang:1.23\nRUN go build -trimpath -ldflags=-s -o /app . && go clean -cache -modcache\nCMD /app > /tmp/log\n"},
+		src: "FROM golang:1.23\nCOPY . .\nRUN go build -trimpath -ldflags=-s -o /app . && go clean -cache -modcache\nCMD /app > /tmp/log\n"},
 	{name: "a binary copied to a bin directory",
 		src:  "FROM golang:1.23-alpine\nWORKDIR /src\nCOPY . .\nRUN go build -trimpath -ldflags=-s -o app . && cp app /usr/local/bin/ && go clean -cache -modcache\nCMD [\"app\"]\n",
 		want: "FROM golang:1.23-alpine AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -trimpath -ldflags=-s -o app . && cp app /usr/local/bin/ && go clean -cache -modcache\n\nFROM scratch\nWORKDIR /src\nCOPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nCOPY --from=build /usr/local/bin/app /usr/local/bin/app\nCMD [\"/usr/local/bin/app\"]\n",
@@ -208,8 +210,8 @@ var fixCases = []fixCase{
 		want: "from ubuntu:24.04 as build\nrun apt-get update && apt-get install -y --no-install-recommends golang-go gcc && rm -rf /var/lib/apt/lists/*\nrun go build -trimpath -ldflags=-s -o /app . && go clean -cache -modcache\n\nfrom ubuntu:24.04\ncopy --from=build /app /app\nexpose 80\ncmd [\"/app\"]\n",
 		ids:  "DIET302"},
 	{name: "with --only DIET302 the build is not stripped",
-		src:  "FROM golang:1.23\nRUN go build -o /app .\nCMD [\"/app\"]\n",
-		want: "FROM golang:1.23 AS build\nRUN CGO_ENABLED=0 go build -o /app .\n\nFROM scratch\nCOPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nCOPY --from=build /app /app\nCMD [\"/app\"]\n",
+		src:  "FROM golang:1.23\nCOPY . .\nRUN go build -o /app .\nCMD [\"/app\"]\n",
+		want: "FROM golang:1.23 AS build\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /app .\n\nFROM scratch\nCOPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nCOPY --from=build /app /app\nCMD [\"/app\"]\n",
 		ids:  "DIET302", opts: []Option{WithFixOnly("DIET302")}},
 }
 
@@ -218,7 +220,10 @@ func TestFix(t *testing.T) {
 	for _, tc := range fixCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			res := checkFix(t, "Dockerfile", []byte(tc.src), tc.opts...)
+			// The build context holds a Go module without cgo, so that the
+			// multi-stage rewrite may build a static binary.
+			opts := append([]Option{WithContextDir(pureGoContext(t))}, tc.opts...)
+			res := checkFix(t, "Dockerfile", []byte(tc.src), opts...)
 			want := tc.want
 			if want == "" {
 				want = tc.src
@@ -267,4 +272,34 @@ func TestFixCoversRules(t *testing.T) {
 	if n := len(fixCases); n < 60 {
 		t.Errorf("%d rewrite cases, want at least 60", n)
 	}
+}
+
+// pureGoContext writes a build context holding a Go module without cgo:
+// a main package at its root and one in cmd/app, which imports another
+// package of the module and the standard library.
+func pureGoContext(t testing.TB) string {
+	t.Helper()
+	return writeContext(t, map[string]string{
+		"go.mod":                  "module example.com/app\n\ngo 1.23\n",
+		"main.go":                 "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hi\") }\n",
+		"cmd/app/main.go":         "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/app/internal/serve\"\n)\n\nfunc main() { http.ListenAndServe(\":80\", serve.Handler()) }\n",
+		"internal/serve/serve.go": "package serve\n\nimport \"net/http\"\n\nfunc Handler() http.Handler { return http.NotFoundHandler() }\n",
+	})
+}
+
+// writeContext writes files, by slash-separated path, into a new
+// directory and returns it.
+func writeContext(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }

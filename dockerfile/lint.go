@@ -41,6 +41,9 @@ func Lint(f *File, opts ...Option) []Finding {
 				continue
 			}
 			fd.File, fd.ID, fd.Severity = f.Name, r.ID, r.Severity
+			if fd.Fixable {
+				fd.Fixable = hasRewrite(l, fd)
+			}
 			fd.Aliases = append([]string{}, r.Aliases...)
 			if fd.EndLine < fd.Line {
 				fd.EndLine = fd.Line
@@ -52,6 +55,20 @@ func Lint(f *File, opts ...Option) []Finding {
 		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.ID, b.ID))
 	})
 	return out
+}
+
+// hasRewrite reports whether Fix has a rewrite for fd: a rule's check
+// marks a finding fixable when its shape allows one, but only the rewrite
+// itself knows it can be made, and fixable must promise a change. Only
+// fixable findings pay for this, and a rewrite reads no more than the
+// rule did.
+func hasRewrite(l *linter, fd Finding) bool {
+	fn := fixers[fd.ID]
+	if fn == nil {
+		return false
+	}
+	c := fn(&fixer{f: l.f, l: l}, fd)
+	return c != nil && len(c.edits) > 0
 }
 
 // LintAll lints several files with the same options; findings stay in the

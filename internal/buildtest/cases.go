@@ -1,7 +1,9 @@
 package buildtest
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,14 +18,19 @@ type Case struct {
 	Dockerfile []byte   // the original, with the usual size mistakes
 	Command    []string // what to run in the image: `docker run IMAGE Command...`
 	Output     string   // what Command prints on standard output
+	// Base, when the case has one (base.Dockerfile), builds the image the
+	// Dockerfile's FROM names, on a base [Prepare] makes; build it first.
+	Base []byte
 }
 
 // caseNames are the cases, in the order [Cases] lists them.
-var caseNames = []string{"go-service", "c-apt", "python-pip", "download-extract"}
+var caseNames = []string{"go-service", "c-apt", "python-pip", "download-extract", "go-cgo"}
 
 // Cases returns the cases in testdata: a Go service, a C program built
-// against apt packages, a Python app installed with pip, and a
-// download-and-extract of a release tarball. Each directory's expect file
+// against apt packages, a Python app installed with pip, a
+// download-and-extract of a release tarball, and a Go program that calls C
+// (on golang:1.26-bookworm-gcc, which its base.Dockerfile makes: gcc on
+// the golang image, as the official one has it). Each directory's expect file
 // holds the command on its first line, after "$ ", and the output after
 // it.
 //
@@ -61,7 +68,12 @@ func loadCase(dir string) (Case, error) {
 	if !ok || len(strings.Fields(cmd)) == 0 {
 		return Case{}, fmt.Errorf("%s: first line %q is not \"$ command\"", filepath.Join(dir, "expect"), first)
 	}
+	base, err := os.ReadFile(filepath.Join(dir, "base.Dockerfile"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return Case{}, err
+	}
 	return Case{
+		Base:       base,
 		Name:       filepath.Base(dir),
 		Dir:        dir,
 		Dockerfile: df,

@@ -21,6 +21,11 @@
 //     pip.conf pointing at the mirror, and no EXTERNALLY-MANAGED marker,
 //     so that pip installs into the system like the official image.
 //
+// The go-cgo case adds one more, golang:1.26-bookworm-gcc, from its
+// base.Dockerfile: the golang image with gcc and libc6-dev from the
+// mirror, as the official image has them, so that cgo is on by default.
+// Its test builds it first and removes it when done.
+//
 // The tags are the names of the official images on purpose, so that the
 // Dockerfiles read as real ones do. The engine has no registry to pull
 // from, so nothing real is shadowed; but these tags must not be pushed.

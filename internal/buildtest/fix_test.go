@@ -40,6 +40,9 @@ func TestFixEndToEnd(t *testing.T) {
 			t.Logf("fixed %s/Dockerfile:\n%s", c.Name, res.Source)
 
 			tag := fmt.Sprintf("diet-buildtest/%s:%d", c.Name, os.Getpid())
+			if c.Base != nil {
+				env.Build(t, c.Dir, c.Base, baseTag(t, f))
+			}
 			original := env.Build(t, c.Dir, c.Dockerfile, tag+"-original")
 			if got := env.Run(t, tag+"-original", c.Command...); got != c.Output {
 				t.Fatalf("the original prints %q, want %q", got, c.Output)
@@ -68,4 +71,14 @@ func ids(fs []dockerfile.Finding) []string {
 		out = append(out, f.ID)
 	}
 	return out
+}
+
+// baseTag returns the image the first FROM of f names: the tag a case's
+// base.Dockerfile builds.
+func baseTag(t *testing.T, f *dockerfile.File) string {
+	t.Helper()
+	if len(f.Stages) == 0 || f.Stages[0].Base == "" {
+		t.Fatalf("%s has no FROM", f.Name)
+	}
+	return f.Stages[0].Base
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/rogpeppe/go-internal/diff"
@@ -14,17 +15,19 @@ import (
 
 // fixFlags are the flags of diet fix.
 type fixFlags struct {
-	write  bool
-	force  bool
-	diff   bool
-	only   []string
-	ignore []string
+	write   bool
+	force   bool
+	diff    bool
+	context string
+	only    []string
+	ignore  []string
 }
 
 func (f *fixFlags) add(fs *pflag.FlagSet) {
 	fs.BoolVarP(&f.write, "write", "w", false, "write the fixed file back (atomically, keeping its mode, owner and line endings) instead of printing it")
 	fs.BoolVar(&f.force, "force", false, "with -w, write a read-only file, or a file with several hard links (in place, keeping the links)")
 	fs.BoolVarP(&f.diff, "diff", "d", false, "print a unified diff of the changes instead of the file")
+	fs.StringVar(&f.context, "context", "", "the build context `DIR`, read to tell whether a Go build uses cgo (default: the Dockerfile's directory; none for stdin)")
 	fs.StringArrayVar(&f.only, "only", nil, "fix only this rule, by diet ID or hadolint alias; repeatable")
 	fs.StringArrayVar(&f.ignore, "ignore", nil, "turn a rule off, by diet ID or hadolint alias (DL3009); repeatable")
 }
@@ -38,7 +41,9 @@ func newFixCmd(g *globals) *cobra.Command {
 			"installs, apk --no-cache, apt lists removed and --no-install-recommends, pip --no-cache-dir,\n" +
 			"package manager and Go caches cleaned, downloaded archives deleted, COPY --chown instead of a\n" +
 			"later chown -R, ADD of local files as COPY, useradd -l, stripped Go builds, and a single-stage\n" +
-			"Go build rewritten as a build stage and a small final stage that holds only the binary.\n" +
+			"Go build rewritten as a build stage and a small final stage that holds only the binary: FROM\n" +
+			"scratch when the build context (--context, by default the Dockerfile's directory) shows no\n" +
+			"cgo in the packages built, else the slim base of the build's libc, cgo kept.\n" +
 			"It edits the original text, so comments and formatting elsewhere survive; the result always\n" +
 			"parses, and fixing it again changes nothing. It prints the fixed file (- reads stdin), or a\n" +
 			"diff with -d, or writes it back with -w. Each fix, and each finding left as a suggestion,\n" +
@@ -79,7 +84,13 @@ func runFix(cmd *cobra.Command, f *fixFlags, name string) error {
 	if len(f.only) > 0 {
 		opts = append(opts, dockerfile.WithFixOnly(f.only...))
 	}
-	if name != "-" {
+	switch {
+	case f.context != "":
+		if st, err := os.Stat(f.context); err != nil || !st.IsDir() {
+			return usage(cmd, fmt.Errorf("--context %s: not a directory", f.context))
+		}
+		opts = append(opts, dockerfile.WithContextDir(f.context))
+	case name != "-":
 		opts = append(opts, dockerfile.WithContextDir(filepath.Dir(name)))
 	}
 	res, err := dockerfile.Fix(file, opts...)
