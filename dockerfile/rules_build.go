@@ -123,7 +123,10 @@ var ruleBuildInFinal = Rule{
 		"fragile, and a multi-stage build gets there without any cleanup. diet reports the first " +
 		"build command (go build or install, cargo build, make, gcc, mvn package, gradle, dotnet " +
 		"publish) in each stage that ships; in a single-stage Dockerfile that is the only stage. " +
-		"diet fix rewrites Go builds into a build stage and a small final stage.",
+		"diet fix rewrites Go builds into a build stage and a small final stage: scratch when the " +
+		"build context (the Dockerfile's directory, or diet fix --context) shows no cgo in the " +
+		"packages built, a slim glibc base when cgo is used or cannot be ruled out, and only a " +
+		"suggestion when cgo links a library that base may lack.",
 	Bad:  "FROM golang:1.23\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app .\nCMD [\"app\"]\n",
 	Good: "FROM golang:1.23 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o /app .\nFROM scratch\nCOPY --from=build /app /app\nCMD [\"/app\"]\n",
 	check: func(l *linter) []Finding {
