@@ -1,0 +1,69 @@
+package depcheck
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// allowed is style.md §1's import table as an allow-list: for each package
+// that ships in cmd/diet, the diet packages and outside modules it may
+// import directly. The standard library and golang.org/x are always
+// allowed. A shipped package missing here fails the test: add its row when
+// you add the package.
+var allowed = map[string][]string{
+	"cmd/diet":           {mod + "internal/cli"},
+	"internal/cli":       {mod + "analyze", mod + "dockerfile", mod + "image", mod + "internal/diskspace", mod + "layerfs", mod + "report", mod + "slim", mod + "verify", ggcr, "github.com/spf13/cobra", "github.com/spf13/pflag", "go.yaml.in/yaml/v3", "github.com/rogpeppe/go-internal/diff"},
+	"report":             {mod + "analyze", mod + "dockerfile", mod + "slim"},
+	"slim":               {mod + "analyze", mod + "elfdeps", mod + "layerfs", mod + "internal/shsafe", ggcr, "mvdan.cc/sh/v3/syntax"},
+	"verify":             {mod + "layerfs", mod + "internal/ctxio", ggcr},
+	"analyze":            {mod + "layerfs", ggcr + "/pkg/v1"},
+	"layerfs":            {mod + "internal/ctxio", ggcr + "/pkg/v1", "github.com/klauspost/compress"},
+	"image":              {mod + "internal/ctxio", mod + "internal/diskspace", ggcr, "github.com/klauspost/compress", "github.com/klauspost/pgzip"},
+	"elfdeps":            {},
+	"dockerfile":         {mod + "internal/shsafe", "github.com/moby/buildkit/frontend/dockerfile/parser", "mvdan.cc/sh/v3/syntax"},
+	"internal/ctxio":     {},
+	"internal/diskspace": {},
+	"internal/shsafe":    {"mvdan.cc/sh/v3/syntax"},
+}
+
+const ggcr = "github.com/google/go-containerregistry"
+
+// TestAllowedImports checks every package cmd/diet links against allowed:
+// an import the table does not list fails, and so does a fixture or test
+// helper (tartest, enginetest, example, story…) reached from the binary.
+func TestAllowedImports(t *testing.T) {
+	t.Chdir("../..")
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./cmd/diet").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps ./cmd/diet: %v\n%s", err, out)
+	}
+	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, " ")
+		name, ok := strings.CutPrefix(pkg, mod)
+		if !ok && pkg != strings.TrimSuffix(mod, "/") {
+			continue // an outside package: its own imports are its business
+		}
+		allow, ok := allowed[name]
+		if !ok {
+			t.Errorf("%s ships in cmd/diet but has no row in the allow-list (style.md §1)", name)
+			continue
+		}
+		for _, imp := range strings.Fields(imports) {
+			if std(imp) || strings.HasPrefix(imp, "golang.org/x/") {
+				continue
+			}
+			if !slices.ContainsFunc(allow, func(a string) bool { return imp == a || strings.HasPrefix(imp, a+"/") }) {
+				t.Errorf("%s imports %s: not in its row of style.md §1's table", name, imp)
+			}
+		}
+	}
+}
+
+// std says whether an import path is the standard library's: its first
+// element has no dot.
+func std(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
+}
