@@ -20,25 +20,29 @@ import (
 // beside r.path and renames it into place. A file being read from r.path
 // stays readable: its descriptor keeps the old inode alive.
 func writeArchiveFile(ctx context.Context, s *source, r imageRef, o *options) error {
-	f, err := createBeside(r.path)
-	if err != nil {
-		return err
-	}
-	g := diskspace.New(filepath.Dir(f.Name()), o.minFree)
-	t := &tarStream{w: g.Writer(f), f: f, mtime: s.mtime, g: g}
 	sizes := make(map[v1.Hash]int64, len(s.first))
 	for _, i := range s.first {
 		sizes[s.diffIDs[i]] = knownSize(s.layers[i]) // -1: patched after the body
 	}
-	if err := writeArchive(ctx, t, s, r.name, sizes); err != nil {
+	return writeTarFile(ctx, r.path, s, o, func(t *tarStream) error {
+		return writeArchive(ctx, t, s, r.name, sizes)
+	})
+}
+
+// writeTarFile writes an outer tar with write to a temporary file beside
+// path, its bytes checked against the free space, and renames it into
+// place (commitFile: not once ctx is done).
+func writeTarFile(ctx context.Context, path string, s *source, o *options, write func(*tarStream) error) error {
+	f, err := createBeside(path)
+	if err != nil {
+		return err
+	}
+	g := diskspace.New(filepath.Dir(f.Name()), o.minFree)
+	if err := write(&tarStream{w: g.Writer(f), f: f, mtime: s.mtime, g: g}); err != nil {
 		abortFile(f)
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		abortFile(f)
-		return err
-	}
-	return commitFile(ctx, f, r.path)
+	return commitFile(ctx, f, path)
 }
 
 // writeArchive writes s to t as Docker 25+ saves an image, which is also

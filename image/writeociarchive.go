@@ -5,14 +5,12 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/dietimage/diet/internal/ctxio"
-	"github.com/dietimage/diet/internal/diskspace"
 )
 
 // writeOCIArchive writes s as an OCI layout in a tar, as skopeo's
@@ -22,27 +20,18 @@ import (
 // layout's blobs are those of oci:, so every OCI reader takes them), then
 // copied into a temporary file renamed into place.
 func writeOCIArchive(ctx context.Context, s *source, r imageRef, o *options) error {
-	f, err := createBeside(r.path)
-	if err != nil {
+	if err := checkFileTarget(r.path); err != nil { // before the work of compressing
 		return err
 	}
-	blobs, err := compressLayers(ctx, s, filepath.Dir(f.Name()), o.jobs, true)
+	dir, _ := tempPattern(r.path)
+	blobs, err := compressLayers(ctx, s, dir, o.jobs, true)
 	if err != nil {
-		abortFile(f)
 		return err
 	}
 	defer closeBlobs(blobs)
-	g := diskspace.New(filepath.Dir(f.Name()), o.minFree)
-	t := &tarStream{w: g.Writer(f), f: f, mtime: s.mtime, g: g}
-	if err := writeOCIArchiveTar(ctx, t, s, r.name, blobs); err != nil {
-		abortFile(f)
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		abortFile(f)
-		return err
-	}
-	return commitFile(ctx, f, r.path)
+	return writeTarFile(ctx, r.path, s, o, func(t *tarStream) error {
+		return writeOCIArchiveTar(ctx, t, s, r.name, blobs)
+	})
 }
 
 // writeOCIArchiveTar writes the layout's members to t.
