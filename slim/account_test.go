@@ -58,8 +58,8 @@ func TestReportAddsUp(t *testing.T) {
 			map[string]int64{"entrypoint": 4 + 2000 + int64(len("usr/lib")), "config": int64(len(passwd))}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, _ := slimmed(t, based(t), tc.level, tc.opts...)
-			r := p.Report("in", "out")
+			_, out := slimmed(t, based(t), tc.level, tc.opts...)
+			r := out.Report()
 			removed, kept := map[string]int64{}, map[string]int64{}
 			sum := r.SquashedBytes + r.StrippedBytes
 			for _, rm := range r.Removed {

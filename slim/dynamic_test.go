@@ -56,10 +56,11 @@ func TestMinimalDynamicProgram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := p.Rewrite(t.Context(), img, dir)
+	out, err := p.Rewrite(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer out.Close()
 	slimRoot := filepath.Join(dir, "slimmed")
 	if err := verify.Extract(t.Context(), out, slimRoot); err != nil {
 		t.Fatal(err)
@@ -87,6 +88,6 @@ func TestMinimalDynamicProgram(t *testing.T) {
 	if same, reason := verify.Compare(before, after); !same || before.ExitCode != 0 {
 		t.Errorf("minimal ls differs from the original: %s (exit %d → %d)", reason, before.ExitCode, after.ExitCode)
 	}
-	r := p.Report("host", "out")
+	r := out.Report()
 	t.Logf("ls image: %d -> %d bytes, output %q", r.Before.Bytes, r.After.Bytes, after.Stdout[:20])
 }

@@ -64,11 +64,12 @@ func TestSlimmedExampleRuns(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := p.Rewrite(t.Context(), img, t.TempDir())
+			out, err := p.Rewrite(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := p.Report("example", tc.name)
+			defer out.Close()
+			r := out.Report()
 			archive := filepath.Join(t.TempDir(), "out.tar")
 			tag := fmt.Sprintf("diet-test/slim-%s:%d", tc.name, os.Getpid())
 			tartest.WriteDockerArchive(t, archive, out, tag)

@@ -13,22 +13,42 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
-// Rewrite builds the slimmed image: the base layers as they were, then one
-// new layer with what the plan keeps. The new layer lives in an unlinked
-// temporary file in dir ("" for the system's) for as long as the image is
-// used. The config is carried over; the history keeps the base's entries,
-// marks the squashed ones empty, and says what diet did.
-func (p *Plan) Rewrite(ctx context.Context, img v1.Image, dir string) (v1.Image, error) {
-	layers, err := img.Layers()
+// Image is a slimmed image: a v1.Image whose new layer lives in an
+// unlinked temporary file until Close. Written and Packing say what
+// Rewrite put in that layer.
+type Image struct {
+	v1.Image
+	// Written describes the new layer.
+	Written Written
+	// Packing says what UPX did; nil without WithUPX.
+	Packing *Packing
+
+	plan *Plan
+	f    *os.File
+}
+
+// Close releases the new layer's file. The image must not be read after.
+func (i *Image) Close() error { return i.f.Close() }
+
+// Rewrite builds the slimmed image: the base layers of the image NewPlan
+// was given, as they were, then one new layer with what the plan keeps.
+// The config is carried over; the history keeps the base's entries, marks
+// the squashed ones empty, and says what diet did. The plan is not
+// changed: each call writes a new layer file.
+func (p *Plan) Rewrite(ctx context.Context) (*Image, error) {
+	layers, err := p.img.Layers()
 	if err != nil {
 		return nil, fmt.Errorf("layers: %w", err)
 	}
-	cf, err := img.ConfigFile()
+	cf, err := p.img.ConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	p.opts.tempDir = dir
-	f, diffID, size, err := p.spool(ctx, layers, dir)
+	w := &rewriter{Plan: p}
+	if p.opts.upx {
+		w.packing = &Packing{Packed: []Packed{}, Skipped: []Unpacked{}}
+	}
+	f, diffID, size, err := w.spool(ctx, layers)
 	if err != nil {
 		return nil, err
 	}
@@ -37,38 +57,44 @@ func (p *Plan) Rewrite(ctx context.Context, img v1.Image, dir string) (v1.Image,
 	ncf.History = p.history(cf.History)
 	raw, err := json.Marshal(ncf)
 	if err != nil {
+		f.Close()
 		return nil, err
 	}
-	core := &image{raw: raw, layers: map[v1.Hash]partial.UncompressedLayer{
+	c := &core{raw: raw, layers: map[v1.Hash]partial.UncompressedLayer{
 		diffID: &fileLayer{f: f, size: size, diffID: diffID},
 	}}
 	for i, l := range layers[:p.KeepBase] {
 		// Only the layer itself: a descriptor carried from another
 		// manifest (empty annotations and the like) would not survive the
 		// round trip through JSON, and the manifest would not verify.
-		core.layers[ncf.RootFS.DiffIDs[i]] = struct{ v1.Layer }{l}
+		c.layers[ncf.RootFS.DiffIDs[i]] = struct{ v1.Layer }{l}
 	}
-	return partial.UncompressedToImage(core)
+	img, err := partial.UncompressedToImage(c)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Image{Image: img, Written: w.written, Packing: w.packing, plan: p, f: f}, nil
 }
 
-// image is the slimmed image as a ggcr core: its config and its layers by
+// core is the slimmed image as a ggcr core: its config and its layers by
 // diff ID. mutate would build the manifest on the first question about the
 // config, gzipping every layer to learn its digest; a core leaves that to
 // the sinks that need it (OCI layouts, registries).
-type image struct {
+type core struct {
 	raw    []byte
 	layers map[v1.Hash]partial.UncompressedLayer
 }
 
 // RawConfigFile implements partial.UncompressedImageCore.
-func (i *image) RawConfigFile() ([]byte, error) { return i.raw, nil }
+func (c *core) RawConfigFile() ([]byte, error) { return c.raw, nil }
 
 // MediaType implements partial.UncompressedImageCore.
-func (i *image) MediaType() (types.MediaType, error) { return types.DockerManifestSchema2, nil }
+func (c *core) MediaType() (types.MediaType, error) { return types.DockerManifestSchema2, nil }
 
 // LayerByDiffID implements partial.UncompressedImageCore.
-func (i *image) LayerByDiffID(h v1.Hash) (partial.UncompressedLayer, error) {
-	if l, ok := i.layers[h]; ok {
+func (c *core) LayerByDiffID(h v1.Hash) (partial.UncompressedLayer, error) {
+	if l, ok := c.layers[h]; ok {
 		return l, nil
 	}
 	return nil, fmt.Errorf("no layer with diff ID %s", h)

@@ -67,10 +67,15 @@ func WithPaths(paths []string) Option {
 func WithStrip(b bool) Option { return func(o *options) { o.strip = b } }
 
 // WithUPX packs the ELF executables of the new layer with UPX (after
-// strip, when both are asked for); [Plan.Packing] says what it packed and
+// strip, when both are asked for); [Image.Packing] says what it packed and
 // what it left. Packed programs start slower: the caller measures by how
 // much (see [Startup]).
 func WithUPX(b bool) Option { return func(o *options) { o.upx = b } }
+
+// WithTempDir names the directory of the new layer's file and of strip's
+// and UPX's copies ("" means the system's). The new layer takes as much as
+// the layers above the base keep.
+func WithTempDir(dir string) Option { return func(o *options) { o.tempDir = dir } }
 
 // WithHistory records how diet was called in the new layer's history.
 func WithHistory(args string) Option { return func(o *options) { o.args = args } }

@@ -13,7 +13,8 @@ import (
 	"github.com/dietimage/diet/layerfs"
 )
 
-// Plan is what slimming keeps, hides and removes.
+// Plan is what slimming keeps, hides and removes, decided once by
+// [NewPlan] for one image; [Plan.Rewrite] makes it.
 type Plan struct {
 	Level    Level
 	KeepBase int // layers kept byte-identical below the new one
@@ -31,11 +32,9 @@ type Plan struct {
 	// Warnings say what was asked for and not done.
 	Warnings []Warning
 
-	// Written describes the new layer once Rewrite has made it.
-	Written Written
-	// Packing says what UPX did, once Rewrite has run; nil without WithUPX.
-	Packing *Packing
-
+	// A plan is not changed once made: Rewrite may run any number of times
+	// and returns what it wrote.
+	img       v1.Image
 	tree      *layerfs.Tree
 	keep      []bool   // by node: written into the new layer
 	whiteouts []string // base paths the new layer must hide
@@ -95,7 +94,7 @@ type Removal struct {
 }
 
 // NewPlan decides, for the image img whose merged tree is t, what level
-// keeps.
+// keeps. The plan reads img's layers again when it rewrites them.
 func NewPlan(img v1.Image, t *layerfs.Tree, level Level, opts ...Option) (*Plan, error) {
 	o, err := makeOptions(opts)
 	if err != nil {
@@ -106,7 +105,7 @@ func NewPlan(img v1.Image, t *layerfs.Tree, level Level, opts ...Option) (*Plan,
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	o.created = cf.Created.Time
-	p := &Plan{Level: level, tree: t, keep: make([]bool, t.Len()), opts: o}
+	p := &Plan{Level: level, img: img, tree: t, keep: make([]bool, t.Len()), opts: o}
 	switch {
 	case level == Minimal:
 		p.KeepBase = 0

@@ -52,9 +52,11 @@ type Verification struct {
 	FirstMissing string `json:"first_missing,omitempty"`
 }
 
-// Report sums the plan up once Rewrite has run; Verify is the caller's.
-func (p *Plan) Report(input, output string) *Report {
-	r := &Report{Schema: Schema, Input: input, Output: output, Level: p.Level.String(), KeepBase: p.KeepBase,
+// Report sums up the plan and what Rewrite wrote. Input, Output and
+// Verify are the caller's to fill.
+func (i *Image) Report() *Report {
+	p := i.plan
+	r := &Report{Schema: Schema, Level: p.Level.String(), KeepBase: p.KeepBase,
 		Removed: p.Removed, Kept: p.Kept, SquashedBytes: p.SquashedBytes, Warnings: p.Warnings}
 	for i, l := range p.tree.Layers {
 		r.Before.Bytes += l.FileBytes + l.SymlinkBytes
@@ -64,10 +66,10 @@ func (p *Plan) Report(input, output string) *Report {
 	}
 	r.Before.Layers = len(p.tree.Layers)
 	r.After.Layers = p.KeepBase + 1
-	r.After.Bytes += p.Written.FileBytes + p.Written.SymlinkBytes
+	r.After.Bytes += i.Written.FileBytes + i.Written.SymlinkBytes
 	r.SavedBytes = r.Before.Bytes - r.After.Bytes
-	r.Stripped, r.StrippedBytes = p.Written.Stripped, p.Written.StrippedBytes
-	r.UPX = p.Packing
+	r.Stripped, r.StrippedBytes = i.Written.Stripped, i.Written.StrippedBytes
+	r.UPX = i.Packing
 	if r.Removed == nil {
 		r.Removed = []Removal{}
 	}

@@ -17,10 +17,17 @@ import (
 	"github.com/dietimage/diet/layerfs"
 )
 
+// rewriter writes one new layer for a plan, and counts what it wrote.
+type rewriter struct {
+	*Plan
+	written Written
+	packing *Packing // nil without WithUPX
+}
+
 // writeLayer streams the kept entries of layers[from:] into one tar in w:
 // whiteouts first (they apply to the layers below), then each kept path
 // once, in layer and archive order, with its original header.
-func (p *Plan) writeLayer(ctx context.Context, layers []v1.Layer, w io.Writer) error {
+func (p *rewriter) writeLayer(ctx context.Context, layers []v1.Layer, w io.Writer) error {
 	tw := tar.NewWriter(w)
 	for _, wh := range p.whiteouts {
 		dir, base := path.Split(wh)
@@ -46,7 +53,7 @@ func (p *Plan) writeLayer(ctx context.Context, layers []v1.Layer, w io.Writer) e
 // a layer whose content is not the diff ID the config names stops the
 // rewrite ([layerfs.ErrDigestMismatch]) rather than turning into a fresh
 // layer with a fresh digest that hides it.
-func (p *Plan) copyLayer(ctx context.Context, i int, l v1.Layer, tw *tar.Writer, written []bool) error {
+func (p *rewriter) copyLayer(ctx context.Context, i int, l v1.Layer, tw *tar.Writer, written []bool) error {
 	want, err := l.DiffID()
 	if err != nil {
 		return err
@@ -131,11 +138,11 @@ func (p *Plan) copyLayer(ctx context.Context, i int, l v1.Layer, tw *tar.Writer,
 			if c, ok := body.(io.Closer); ok {
 				c.Close() // a transformed copy: one open file at a time
 			}
-			p.Written.FileBytes += h.Size
+			p.written.FileBytes += h.Size
 		case tar.TypeSymlink:
-			p.Written.SymlinkBytes += int64(len(h.Linkname))
+			p.written.SymlinkBytes += int64(len(h.Linkname))
 		}
-		p.Written.Entries++
+		p.written.Entries++
 		written[id] = true
 	}
 }
@@ -143,7 +150,7 @@ func (p *Plan) copyLayer(ctx context.Context, i int, l v1.Layer, tw *tar.Writer,
 // writeDirs writes first the directories no layer entry names (a layer
 // made them for a file that may be gone now) and, on an empty base, every
 // directory kept, with its mode: what is kept then has its parents.
-func (p *Plan) writeDirs(tw *tar.Writer, written []bool) error {
+func (p *rewriter) writeDirs(tw *tar.Writer, written []bool) error {
 	type dir struct {
 		path string
 		id   layerfs.ID
@@ -178,24 +185,24 @@ func rel(p string) string { return p[1:] }
 func whiteout(name string) bool { return strings.HasPrefix(path.Base(name), ".wh.") }
 
 // count records what strip and UPX did to the file at name, of size bytes.
-func (p *Plan) count(name string, size int64, t *transformed) {
+func (p *rewriter) count(name string, size int64, t *transformed) {
 	if t.strip > 0 {
-		p.Written.Stripped++
-		p.Written.StrippedBytes += t.strip
+		p.written.Stripped++
+		p.written.StrippedBytes += t.strip
 	}
 	switch {
 	case t.packed > 0:
-		p.Packing.Packed = append(p.Packing.Packed, Packed{Path: name, Before: size - t.strip, After: t.size})
-		p.Packing.SavedBytes += t.packed
+		p.packing.Packed = append(p.packing.Packed, Packed{Path: name, Before: size - t.strip, After: t.size})
+		p.packing.SavedBytes += t.packed
 	case t.skip != "":
-		p.Packing.Skipped = append(p.Packing.Skipped, Unpacked{Path: name, Reason: t.skip})
+		p.packing.Skipped = append(p.packing.Skipped, Unpacked{Path: name, Reason: t.skip})
 	}
 }
 
 // spool writes the new layer to a temporary file, unlinked at once (the
 // open descriptor keeps it), and returns it with its diff ID and size.
-func (p *Plan) spool(ctx context.Context, layers []v1.Layer, dir string) (*os.File, v1.Hash, int64, error) {
-	f, err := os.CreateTemp(dir, "diet-layer-*.tar")
+func (p *rewriter) spool(ctx context.Context, layers []v1.Layer) (*os.File, v1.Hash, int64, error) {
+	f, err := os.CreateTemp(p.opts.tempDir, "diet-layer-*.tar")
 	if err != nil {
 		return nil, v1.Hash{}, 0, err
 	}
@@ -203,10 +210,6 @@ func (p *Plan) spool(ctx context.Context, layers []v1.Layer, dir string) (*os.Fi
 	h := newHasher()
 	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20) // 1 MB a write and a hash step
 	cw := &counter{w: bw}
-	p.Written = Written{}
-	if p.opts.upx {
-		p.Packing = &Packing{Packed: []Packed{}, Skipped: []Unpacked{}}
-	}
 	err = p.writeLayer(ctx, layers, cw)
 	if err == nil {
 		err = bw.Flush()
@@ -216,7 +219,7 @@ func (p *Plan) spool(ctx context.Context, layers []v1.Layer, dir string) (*os.Fi
 		f.Close()
 		return nil, v1.Hash{}, 0, err
 	}
-	p.Written.TarBytes = cw.n
+	p.written.TarBytes = cw.n
 	return f, v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", sum)}, cw.n, nil
 }
 

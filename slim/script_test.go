@@ -436,10 +436,11 @@ func TestMinimalShellEntrypoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := p.Rewrite(t.Context(), img, dir)
+	out, err := p.Rewrite(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer out.Close()
 	slimRoot := filepath.Join(dir, "slimmed")
 	if err := verify.Extract(t.Context(), out, slimRoot); err != nil {
 		t.Fatal(err)

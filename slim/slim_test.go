@@ -63,16 +63,17 @@ func final(t *testing.T, img v1.Image) []string {
 	return out
 }
 
-func slimmed(t *testing.T, img v1.Image, level Level, opts ...Option) (*Plan, v1.Image) {
+func slimmed(t *testing.T, img v1.Image, level Level, opts ...Option) (*Plan, *Image) {
 	t.Helper()
 	p, err := NewPlan(img, build(t, img), level, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := p.Rewrite(t.Context(), img, t.TempDir())
+	out, err := p.Rewrite(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { out.Close() })
 	if err := validate.Image(out); err != nil {
 		t.Fatalf("validate.Image: %v", err)
 	}
@@ -155,8 +156,8 @@ func TestDeterministic(t *testing.T) {
 
 func TestReportSizes(t *testing.T) {
 	img := story(t)
-	p, out := slimmed(t, img, Squash)
-	r := p.Report("in", "out")
+	_, out := slimmed(t, img, Squash)
+	r := out.Report()
 	tr := build(t, out)
 	var after int64
 	for _, l := range tr.Layers {

@@ -38,7 +38,12 @@ func squash(t *testing.T, img v1.Image, level Level) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.Rewrite(t.Context(), img, t.TempDir())
+	out, err := p.Rewrite(t.Context())
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { out.Close() })
+	return out, nil
 }
 
 // TestSquashTypesDockerRefuses: an entry with data and a type the engine

@@ -62,19 +62,19 @@ func TestStrip(t *testing.T) {
 		t.Skip("binutils' strip is not installed (.ci/run installs it)")
 	}
 	img, prog := programImage(t)
-	p, out := slimmed(t, img, Squash, WithStrip(true))
-	if p.Written.Stripped != 1 || p.Written.StrippedBytes < int64(len(prog))/5 {
+	_, out := slimmed(t, img, Squash, WithStrip(true))
+	if out.Written.Stripped != 1 || out.Written.StrippedBytes < int64(len(prog))/5 {
 		t.Fatalf("stripped %d files by %d bytes; want the program, by a fifth of its %d bytes at least",
-			p.Written.Stripped, p.Written.StrippedBytes, len(prog))
+			out.Written.Stripped, out.Written.StrippedBytes, len(prog))
 	}
-	if p.Packing != nil {
-		t.Errorf("Packing = %+v without WithUPX, want nil", p.Packing)
+	if out.Packing != nil {
+		t.Errorf("Packing = %+v without WithUPX, want nil", out.Packing)
 	}
 	bin, h := extractFile(t, out, "app/server")
 	if got, err := exec.Command(bin).CombinedOutput(); err != nil || string(got) != "hi\n" {
 		t.Fatalf("the stripped program says %q, %v; want hi", got, err)
 	}
-	if h.Size != int64(len(prog))-p.Written.StrippedBytes {
+	if h.Size != int64(len(prog))-out.Written.StrippedBytes {
 		t.Errorf("header size %d does not match the stripped body", h.Size)
 	}
 }
@@ -103,8 +103,8 @@ func TestUPX(t *testing.T) {
 		tartest.Exec("app/small", lib[:min(len(lib), minPack-1)]),
 		tartest.Sized("app/data.bin", 2*minPack),
 	)
-	p, out := slimmed(t, img, Squash, WithStrip(true), WithUPX(true))
-	pk := p.Packing
+	_, out := slimmed(t, img, Squash, WithStrip(true), WithUPX(true))
+	pk := out.Packing
 	if pk == nil || len(pk.Packed) != 1 || pk.Packed[0].Path != "/app/server" {
 		t.Fatalf("Packing = %+v, want /app/server packed", pk)
 	}
@@ -122,7 +122,7 @@ func TestUPX(t *testing.T) {
 	if h.Size != pk.Packed[0].After {
 		t.Errorf("header size %d, packed size %d", h.Size, pk.Packed[0].After)
 	}
-	if r := p.Report("in", "out"); r.UPX != pk {
-		t.Errorf("Report.UPX = %p, want the plan's Packing %p", r.UPX, pk)
+	if r := out.Report(); r.UPX != pk {
+		t.Errorf("Report.UPX = %p, want the image's Packing %p", r.UPX, pk)
 	}
 }

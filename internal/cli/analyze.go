@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/dietimage/diet"
 	"github.com/dietimage/diet/analyze"
 	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/report"
@@ -128,15 +129,6 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 
 // runAnalyze opens ref, analyses it and renders the report on stdout.
 func runAnalyze(cmd *cobra.Command, g *globals, f format, ref string, iopts []image.Option, aopts []analyze.Option) error {
-	ctx := cmd.Context()
-	img, err := image.Open(ctx, ref, iopts...)
-	if err != nil {
-		return err // an *image.Error: it names ref
-	}
-	aopts = append(aopts, analyze.WithRef(ref))
-	if d, m, ok := image.Stored(img); ok {
-		aopts = append(aopts, analyze.WithDigest(d.String()), analyze.WithManifestSize(int64(len(m))))
-	}
 	var p *progress // nil: stderr is no terminal
 	if g.progress {
 		p = newProgress(cmd.ErrOrStderr())
@@ -144,17 +136,12 @@ func runAnalyze(cmd *cobra.Command, g *globals, f format, ref string, iopts []im
 		aopts = append(aopts, analyze.WithProgress(p.update))
 	}
 	if !g.gogc {
-		// The analysis holds a few large pointer-free arrays (a path arena,
-		// node and event slices): a collection has little to scan and costs
-		// little CPU, while the default GOGC=100 lets the heap grow to twice
-		// what is live. At 40 the peak RSS stays near 1.4× the live data,
-		// and memory per path is what we budget. GOGC set by the user wins.
 		defer debug.SetGCPercent(debug.SetGCPercent(40))
 	}
-	r, err := analyze.Image(ctx, img, aopts...)
+	r, err := diet.Analyze(cmd.Context(), ref, diet.WithImage(iopts...), diet.WithAnalyze(aopts...))
 	p.done() // before the report, which may go to the same terminal
 	if err != nil {
-		return &inputError{ref: ref, err: err}
+		return err // it names ref
 	}
 	out := cmd.OutOrStdout()
 	if f == formatJSON {

@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 
+	"github.com/dietimage/diet"
 	"github.com/dietimage/diet/analyze"
 	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/internal/tartest"
@@ -152,16 +153,16 @@ func TestAdvice(t *testing.T) {
 		want string
 	}{
 		{"archive truncated", &image.Error{Ref: "docker-archive:x.tar", Err: image.ErrTruncated}, "the file is truncated; re-run docker save"},
-		{"bare archive layer EOF", &inputError{ref: "x.tar", err: layerEOF}, "the file is truncated; re-run docker save"},
-		{"layout truncated", &inputError{ref: "oci:dir", err: layerEOF}, "a blob of the layout is truncated; copy the image again"},
-		{"registry EOF", &inputError{ref: "docker://alpine", err: layerEOF}, "the transfer ended early; try again"},
+		{"bare archive layer EOF", &diet.InputError{Ref: "x.tar", Err: layerEOF}, "the file is truncated; re-run docker save"},
+		{"layout truncated", &diet.InputError{Ref: "oci:dir", Err: layerEOF}, "a blob of the layout is truncated; copy the image again"},
+		{"registry EOF", &diet.InputError{Ref: "docker://alpine", Err: layerEOF}, "the transfer ended early; try again"},
 		{"missing file", &image.Error{Ref: "x.tar", Err: image.ErrNotFound}, "check the path"},
 		{"missing image", &image.Error{Ref: "alpine:nope", Err: image.ErrNotFound}, "check the name (docker images lists local images)"},
 		{"platform", &image.Error{Ref: "oci:d", Err: &image.PlatformError{}}, "choose one with --platform"},
-		{"digest", &inputError{ref: "x.tar", err: fmt.Errorf("layer 0: %w", layerfs.ErrDigestMismatch)}, "the image is corrupt; pull or save it again"},
+		{"digest", &diet.InputError{Ref: "x.tar", Err: fmt.Errorf("layer 0: %w", layerfs.ErrDigestMismatch)}, "the image is corrupt; pull or save it again"},
 		{"no engine", &image.Error{Ref: "docker-daemon:x", Err: image.ErrNoEngine}, "start Docker or set DOCKER_HOST, or docker save the image and analyze the tar"},
-		{"crafted header", &inputError{ref: "x.tar", err: &layerfs.LayerError{Index: 1, Err: fmt.Errorf("entry 3: %w", tar.ErrHeader)}}, "a tar header is malformed: the image is corrupt or crafted, and docker load refuses it too"},
-		{"unsupported type", &inputError{ref: "x.tar", err: &layerfs.EntryError{Name: "usr/bin/odd", Err: layerfs.ErrUnsupportedType}}, "docker load refuses this entry type too: the image was not made by docker build or docker save"},
+		{"crafted header", &diet.InputError{Ref: "x.tar", Err: &layerfs.LayerError{Index: 1, Err: fmt.Errorf("entry 3: %w", tar.ErrHeader)}}, "a tar header is malformed: the image is corrupt or crafted, and docker load refuses it too"},
+		{"unsupported type", &diet.InputError{Ref: "x.tar", Err: &layerfs.EntryError{Name: "usr/bin/odd", Err: layerfs.ErrUnsupportedType}}, "docker load refuses this entry type too: the image was not made by docker build or docker save"},
 		{"unknown", errors.New("boom"), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/spf13/cobra"
 
+	"github.com/dietimage/diet"
 	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/internal/diskspace"
 	"github.com/dietimage/diet/layerfs"
@@ -84,8 +85,8 @@ func advice(err error) string {
 	ref := ""
 	if e, ok := errors.AsType[*image.Error](err); ok {
 		ref = e.Ref
-	} else if e, ok := errors.AsType[*inputError](err); ok {
-		ref = e.ref
+	} else if e, ok := errors.AsType[*diet.InputError](err); ok {
+		ref = e.Ref
 	}
 	switch {
 	case errors.Is(err, diskspace.ErrLow):
@@ -167,13 +168,3 @@ func transportOf(ref string) string {
 	}
 	return ""
 }
-
-// inputError names the image an analysis failed on: the library's errors
-// name the layer and entry, the CLI knows what the user typed.
-type inputError struct {
-	ref string
-	err error
-}
-
-func (e *inputError) Error() string { return e.ref + ": " + e.err.Error() }
-func (e *inputError) Unwrap() error { return e.err }

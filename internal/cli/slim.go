@@ -1,23 +1,18 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/dietimage/diet"
 	"github.com/dietimage/diet/image"
-	"github.com/dietimage/diet/layerfs"
 	"github.com/dietimage/diet/report"
 	"github.com/dietimage/diet/slim"
-	"github.com/dietimage/diet/verify"
 )
 
 // slimFlags are the flags of diet slim.
@@ -186,63 +181,15 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 	if err != nil {
 		return err
 	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return &inputError{ref: ref, err: err}
-	}
-	var bopts []layerfs.Option
-	if f.jobs > 0 {
-		bopts = append(bopts, layerfs.WithJobs(f.jobs))
-	}
-	tree, err := layerfs.Build(ctx, img, bopts...)
-	if err != nil {
-		return &inputError{ref: ref, err: err}
-	}
-	tmp, err := verify.TempDir("", "diet-slim-*") // the sandbox's user may enter it
-	if err != nil {
+	out, rep, err := diet.Slim(ctx, img, level, f.slimOptions(g, p, sopts)...)
+	if _, ok := errors.AsType[*diet.RunError](err); ok {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-
-	roots := &rootfs{dir: tmp, reserve: g.minFree}
-	if level == slim.Minimal {
-		p.phase("slim: extracting the image to find what the entrypoint needs")
-		root, err := roots.extract(ctx, "original", img)
-		if err != nil {
-			return &inputError{ref: ref, err: err}
-		}
-		paths, err := slim.Needs(os.DirFS(root), cf)
-		if err != nil {
-			return &inputError{ref: ref, err: fmt.Errorf("minimal: %w", err)}
-		}
-		sopts = append(sopts, slim.WithPaths(paths))
-	}
-	plan, err := slim.NewPlan(img, tree, level, sopts...)
 	if err != nil {
-		return &inputError{ref: ref, err: err}
+		return &diet.InputError{Ref: ref, Err: err}
 	}
-	p.phase("slim: squashing the layers above the base")
-	// The squashed layer is spooled under tmp: as large as what the layers
-	// above the base decompress to.
-	out, err := plan.Rewrite(ctx, &spoolGuard{Image: img, dir: tmp, reserve: g.minFree, from: plan.KeepBase}, tmp)
-	if err != nil {
-		return &inputError{ref: ref, err: err}
-	}
-	rep := plan.Report(ref, f.output)
-	c, err := verifyCommand(f, cf)
-	if err != nil && (f.verify || f.upx) {
-		return &inputError{ref: ref, err: err}
-	}
-	if f.verify {
-		p.phase("slim: verifying: running the original and the slimmed image")
-		if rep.Verify, err = verifyRuns(ctx, f, c, roots, img, out); err != nil {
-			return err
-		}
-	}
-	if rep.UPX != nil {
-		p.phase("slim: timing the start-up of the original and the slimmed image")
-		rep.UPX.Startup = startup(ctx, f, c, roots, img, out)
-	}
+	defer out.Close()
+	rep.Input, rep.Output = ref, f.output
 	render := func() error {
 		p.done() // before the report, which may go to the same terminal
 		if f.format == formatJSON {
@@ -275,100 +222,22 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 	return render()
 }
 
-// verifyCommand is what verification runs: --verify-cmd, or the image's
-// entrypoint and cmd.
-func verifyCommand(f *slimFlags, cf *v1.ConfigFile) (verify.Command, error) {
-	c, err := verify.CommandOf(cf, nil)
-	if f.verifyCmd != "" { // the whole command, entrypoint included
-		c.Argv, err = strings.Fields(f.verifyCmd), nil
+// slimOptions are the library's options for the flags.
+func (f *slimFlags) slimOptions(g *globals, p *progress, sopts []slim.Option) []diet.Option {
+	opts := []diet.Option{
+		diet.WithSlim(sopts...),
+		diet.WithJobs(f.jobs),
+		diet.WithMinFree(g.minFree),
+		diet.WithVerify(f.verify),
+		diet.WithEngine(f.verifyWith == "docker"),
+		diet.WithStartup(f.upx),
+		diet.WithTimeout(f.timeout),
 	}
-	return c, err
-}
-
-// rootfs extracts images for the sandbox, each once.
-type rootfs struct {
-	dir     string
-	reserve int64 // free space to keep on dir's disk (DIET_MIN_FREE)
-	done    map[string]string
-}
-
-func (r *rootfs) extract(ctx context.Context, name string, img v1.Image) (string, error) {
-	if p, ok := r.done[name]; ok {
-		return p, nil
+	if f.verifyCmd != "" {
+		opts = append(opts, diet.WithCommand(strings.Fields(f.verifyCmd)))
 	}
-	p := filepath.Join(r.dir, name)
-	if err := verify.Extract(ctx, &spoolGuard{Image: img, dir: r.dir, reserve: r.reserve}, p); err != nil {
-		return "", err
+	if p != nil {
+		opts = append(opts, diet.WithProgress(func(phase string) { p.phase("slim: " + phase) }))
 	}
-	if r.done == nil {
-		r.done = map[string]string{}
-	}
-	r.done[name] = p
-	return p, nil
-}
-
-// verifyRuns runs the original and the slimmed image the same way.
-func verifyRuns(ctx context.Context, f *slimFlags, c verify.Command, roots *rootfs, img, out v1.Image) (*slim.Verification, error) {
-	opts := []verify.Option{verify.WithTimeout(f.timeout), verify.WithTrace(true)}
-	var before, after *verify.Result
-	if f.verifyWith == "docker" {
-		for i, im := range []v1.Image{img, out} {
-			tag := fmt.Sprintf("diet-verify:%d-%d", os.Getpid(), i)
-			archive := filepath.Join(roots.dir, fmt.Sprintf("verify-%d.tar", i))
-			if err := image.Write(ctx, im, "docker-archive:"+archive+":"+tag); err != nil {
-				return nil, err
-			}
-			r, err := verify.RunEngine(ctx, archive, tag, c, opts...)
-			if err != nil {
-				return nil, err
-			}
-			before, after = after, r
-		}
-	} else {
-		for i, im := range []v1.Image{img, out} {
-			root, err := roots.extract(ctx, []string{"original", "slimmed"}[i], im)
-			if err != nil {
-				return nil, err
-			}
-			r, err := verify.Run(ctx, root, c, opts...)
-			if err != nil {
-				return nil, err
-			}
-			before, after = after, r
-		}
-	}
-	same, reason := verify.Compare(before, after)
-	v := &slim.Verification{With: f.verifyWith, Command: c.Argv, Same: same, Reason: reason,
-		Original: before.ExitCode, Slimmed: after.ExitCode, Output: strings.TrimSpace(string(after.Stdout))}
-	if !same {
-		v.FirstMissing = verify.FirstMissing(before, after)
-	}
-	return v, nil
-}
-
-// startupRuns is how many timed runs each side of a start-up comparison gets.
-const startupRuns = 5
-
-// startup times the verification command in the sandbox over the original
-// and the slimmed rootfs: what UPX's unpacking costs at every start.
-func startup(ctx context.Context, f *slimFlags, c verify.Command, roots *rootfs, img, out v1.Image) *slim.Startup {
-	s := &slim.Startup{Command: c.Argv, Runs: startupRuns}
-	for i, im := range []v1.Image{img, out} {
-		root, err := roots.extract(ctx, []string{"original", "slimmed"}[i], im)
-		var d time.Duration
-		if err == nil {
-			d, err = verify.Startup(ctx, root, c, startupRuns, verify.WithTimeout(f.timeout))
-		}
-		switch {
-		case errors.Is(err, verify.ErrNoExit):
-			s.Note = fmt.Sprintf("%q runs until killed (a server?): give --verify-cmd a command that exits, such as --version", c.Argv)
-			return s
-		case err != nil:
-			s.Note = err.Error()
-			return s
-		}
-		ms := float64(d.Microseconds()) / 1000
-		s.BeforeMS, s.AfterMS = s.AfterMS, ms
-	}
-	return s
+	return opts
 }

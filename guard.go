@@ -1,4 +1,4 @@
-package cli
+package diet
 
 import (
 	"io"
@@ -8,10 +8,10 @@ import (
 	"github.com/dietimage/diet/internal/diskspace"
 )
 
-// spoolGuard wraps the layers of an image that diet is about to unpack
+// spoolGuard wraps the layers of an image that diet is about to unpack or spool
 // onto a disk (the squashed layer's spool, a --level minimal rootfs), so
 // that a layer which decompresses to many times its size stops at the
-// reserve of free space (DIET_MIN_FREE) instead of filling the disk. The
+// reserve of free space (WithMinFree) instead of filling the disk. The
 // library writes what it reads; checking what is read checks what lands.
 type spoolGuard struct {
 	v1.Image

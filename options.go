@@ -1,0 +1,92 @@
+package diet
+
+import (
+	"time"
+
+	"github.com/dietimage/diet/analyze"
+	"github.com/dietimage/diet/image"
+	"github.com/dietimage/diet/slim"
+)
+
+// Option configures [Analyze] and [Slim].
+type Option func(*options)
+
+type options struct {
+	image    []image.Option
+	analyze  []analyze.Option
+	slim     []slim.Option
+	jobs     int
+	tempDir  string
+	minFree  int64
+	progress func(phase string)
+
+	verify  bool
+	engine  bool
+	startup bool
+	command []string
+	timeout time.Duration
+}
+
+// WithImage passes options to [image.Open] (Analyze opens the image).
+func WithImage(opts ...image.Option) Option {
+	return func(o *options) { o.image = append(o.image, opts...) }
+}
+
+// WithAnalyze passes options to [analyze.Image].
+func WithAnalyze(opts ...analyze.Option) Option {
+	return func(o *options) { o.analyze = append(o.analyze, opts...) }
+}
+
+// WithSlim passes options to [slim.NewPlan]: what to keep and remove,
+// strip, UPX, the history line.
+func WithSlim(opts ...slim.Option) Option {
+	return func(o *options) { o.slim = append(o.slim, opts...) }
+}
+
+// WithJobs reads n layers at once (default: one per CPU).
+func WithJobs(n int) Option { return func(o *options) { o.jobs = n } }
+
+// WithTempDir names where Slim puts the new layer and the unpacked roots
+// of the images it runs ("" means the system's).
+func WithTempDir(dir string) Option { return func(o *options) { o.tempDir = dir } }
+
+// WithMinFree keeps n bytes free on the temporary directory's disk: Slim
+// stops with an error saying so rather than fill it.
+func WithMinFree(n int64) Option { return func(o *options) { o.minFree = n } }
+
+// WithProgress calls f with the name of each phase of Slim as it starts.
+func WithProgress(f func(phase string)) Option { return func(o *options) { o.progress = f } }
+
+// WithVerify runs the original and the slimmed image the same way and
+// compares them: [slim.Report.Verify] says whether they ran alike.
+func WithVerify(b bool) Option { return func(o *options) { o.verify = b } }
+
+// WithEngine runs verification on the Docker engine (--network none)
+// instead of in diet's sandbox.
+func WithEngine(b bool) Option { return func(o *options) { o.engine = b } }
+
+// WithStartup times the start-up of the original and the slimmed image,
+// what UPX's unpacking costs: [slim.Packing.Startup] (with slim.WithUPX).
+func WithStartup(b bool) Option { return func(o *options) { o.startup = b } }
+
+// WithCommand is the whole command verification and start-up timing run,
+// entrypoint included, instead of the image's entrypoint and cmd.
+func WithCommand(argv []string) Option { return func(o *options) { o.command = argv } }
+
+// WithTimeout bounds each run of verification and timing (default 10 s).
+func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+
+func makeOptions(opts []Option) options {
+	o := options{timeout: 10 * time.Second}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// phase reports the start of a phase to the caller, if it asked.
+func (o *options) phase(name string) {
+	if o.progress != nil {
+		o.progress(name)
+	}
+}

@@ -1,0 +1,201 @@
+package diet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dietimage/diet/image"
+	"github.com/dietimage/diet/layerfs"
+	"github.com/dietimage/diet/slim"
+	"github.com/dietimage/diet/verify"
+)
+
+// Slim makes img smaller at level: it builds the merged tree, works out
+// what the entrypoint needs (level minimal), plans, writes the new layer,
+// and, when asked, runs the original and the result to compare them
+// ([WithVerify]) and times their start-up ([WithStartup]).
+//
+// The slimmed image holds its new layer in a temporary file: Close it once
+// written. A verification that finds a difference is no error: the
+// report's Verify says so, and the caller decides. Errors about img are
+// returned as they are (the caller knows its name); a failure to run
+// either image is a [*RunError].
+func Slim(ctx context.Context, img v1.Image, level slim.Level, opts ...Option) (*slim.Image, *slim.Report, error) {
+	o := makeOptions(opts)
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, nil, err
+	}
+	o.phase("reading layers")
+	var bopts []layerfs.Option
+	if o.jobs > 0 {
+		bopts = append(bopts, layerfs.WithJobs(o.jobs))
+	}
+	tree, err := layerfs.Build(ctx, img, bopts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	tmp, err := verify.TempDir(o.tempDir, "diet-slim-*") // the sandbox's user may enter it
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(tmp)
+	roots := &roots{dir: tmp, reserve: o.minFree}
+	sopts := append([]slim.Option{slim.WithTempDir(tmp)}, o.slim...)
+	if level == slim.Minimal {
+		o.phase("extracting the image to find what the entrypoint needs")
+		root, err := roots.extract(ctx, "original", img)
+		if err != nil {
+			return nil, nil, err
+		}
+		paths, err := slim.Needs(os.DirFS(root), cf)
+		if err != nil {
+			return nil, nil, fmt.Errorf("minimal: %w", err)
+		}
+		sopts = append(sopts, slim.WithPaths(paths))
+	}
+	// The new layer is spooled under tmp: as large as what the layers above
+	// the base keep. Reading them through the guard stops a layer that
+	// decompresses to many times its size at the reserve of free space.
+	guarded := &spoolGuard{Image: img, dir: tmp, reserve: o.minFree}
+	plan, err := slim.NewPlan(guarded, tree, level, sopts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	guarded.from = plan.KeepBase // the base layers are not spooled: they are kept as they are
+	o.phase("squashing the layers above the base")
+	out, err := plan.Rewrite(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep := out.Report()
+	if o.verify || o.startup {
+		if err := o.check(ctx, cf, roots, img, out, rep); err != nil {
+			out.Close()
+			return nil, nil, err
+		}
+	}
+	return out, rep, nil
+}
+
+// check runs the original and the slimmed image: verification and
+// start-up timing.
+func (o *options) check(ctx context.Context, cf *v1.ConfigFile, roots *roots, img v1.Image, out *slim.Image, rep *slim.Report) error {
+	c, err := verify.CommandOf(cf, nil)
+	if len(o.command) > 0 { // the whole command, entrypoint included
+		c.Argv, err = o.command, nil
+	}
+	if err != nil {
+		return err
+	}
+	if o.verify {
+		o.phase("verifying: running the original and the slimmed image")
+		if rep.Verify, err = o.compare(ctx, c, roots, img, out); err != nil {
+			return &RunError{Err: err}
+		}
+	}
+	if o.startup && rep.UPX != nil {
+		o.phase("timing the start-up of the original and the slimmed image")
+		rep.UPX.Startup = o.time(ctx, c, roots, img, out)
+	}
+	return nil
+}
+
+// compare runs the original and the slimmed image the same way.
+func (o *options) compare(ctx context.Context, c verify.Command, roots *roots, img, out v1.Image) (*slim.Verification, error) {
+	vopts := []verify.Option{verify.WithTimeout(o.timeout), verify.WithTrace(true)}
+	var before, after *verify.Result
+	for i, im := range []v1.Image{img, out} {
+		var r *verify.Result
+		var err error
+		if o.engine {
+			tag := fmt.Sprintf("diet-verify:%d-%d", os.Getpid(), i)
+			archive := filepath.Join(roots.dir, fmt.Sprintf("verify-%d.tar", i))
+			if err := image.Write(ctx, im, "docker-archive:"+archive+":"+tag); err != nil {
+				return nil, err
+			}
+			r, err = verify.RunEngine(ctx, archive, tag, c, vopts...)
+		} else {
+			var root string
+			if root, err = roots.extract(ctx, rootNames[i], im); err != nil {
+				return nil, err
+			}
+			r, err = verify.Run(ctx, root, c, vopts...)
+		}
+		if err != nil {
+			return nil, err
+		}
+		before, after = after, r
+	}
+	same, reason := verify.Compare(before, after)
+	with := "sandbox"
+	if o.engine {
+		with = "docker"
+	}
+	v := &slim.Verification{With: with, Command: c.Argv, Same: same, Reason: reason,
+		Original: before.ExitCode, Slimmed: after.ExitCode, Output: strings.TrimSpace(string(after.Stdout))}
+	if !same {
+		v.FirstMissing = verify.FirstMissing(before, after)
+	}
+	return v, nil
+}
+
+// startupRuns is how many timed runs each side of a start-up comparison gets.
+const startupRuns = 5
+
+// time times the command in the sandbox over the original and the slimmed
+// root: what UPX's unpacking costs at every start. What keeps it from
+// being measured is a note, not an error.
+func (o *options) time(ctx context.Context, c verify.Command, roots *roots, img, out v1.Image) *slim.Startup {
+	s := &slim.Startup{Command: c.Argv, Runs: startupRuns}
+	for i, im := range []v1.Image{img, out} {
+		root, err := roots.extract(ctx, rootNames[i], im)
+		var d time.Duration
+		if err == nil {
+			d, err = verify.Startup(ctx, root, c, startupRuns, verify.WithTimeout(o.timeout))
+		}
+		switch {
+		case errors.Is(err, verify.ErrNoExit):
+			s.Note = fmt.Sprintf("%q runs until killed (a server?): give --verify-cmd a command that exits, such as --version", c.Argv)
+			return s
+		case err != nil:
+			s.Note = err.Error()
+			return s
+		}
+		ms := float64(d.Microseconds()) / 1000
+		s.BeforeMS, s.AfterMS = s.AfterMS, ms
+	}
+	return s
+}
+
+// rootNames name the unpacked roots of the original and the slimmed image.
+var rootNames = [2]string{"original", "slimmed"}
+
+// roots unpacks images for the sandbox, each once.
+type roots struct {
+	dir     string
+	reserve int64 // free space to keep on dir's disk
+	done    map[string]string
+}
+
+func (r *roots) extract(ctx context.Context, name string, img v1.Image) (string, error) {
+	if p, ok := r.done[name]; ok {
+		return p, nil
+	}
+	p := filepath.Join(r.dir, name)
+	if err := verify.Extract(ctx, &spoolGuard{Image: img, dir: r.dir, reserve: r.reserve}, p); err != nil {
+		return "", err
+	}
+	if r.done == nil {
+		r.done = map[string]string{}
+	}
+	r.done[name] = p
+	return p, nil
+}
