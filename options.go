@@ -20,6 +20,8 @@ type options struct {
 	minFree  int64
 	progress func(phase string)
 
+	output  string
+	force   bool
 	verify  bool
 	engine  bool
 	startup bool
@@ -56,6 +58,16 @@ func WithMinFree(n int64) Option { return func(o *options) { o.minFree = n } }
 
 // WithProgress calls f with the name of each phase of Slim as it starts.
 func WithProgress(f func(phase string)) Option { return func(o *options) { o.progress = f } }
+
+// WithOutput makes Slim write the slimmed image to dest, any destination
+// of [image.Write] (with the options of [WithImage]). A docker-archive
+// gets the new layer straight from the rewrite: its bytes are written once.
+// With [WithVerify], only an image found to run like the original is
+// written.
+func WithOutput(dest string) Option { return func(o *options) { o.output = dest } }
+
+// WithForce writes the output whatever verification finds.
+func WithForce(b bool) Option { return func(o *options) { o.force = b } }
 
 // WithVerify runs the original and the slimmed image the same way and
 // compares them: [slim.Report.Verify] says whether they ran alike.

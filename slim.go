@@ -18,15 +18,17 @@ import (
 )
 
 // Slim makes img smaller at level: it builds the merged tree, works out
-// what the entrypoint needs (level minimal), plans, writes the new layer,
+// what the entrypoint needs (level minimal), plans, makes the new layer,
 // and, when asked, runs the original and the result to compare them
-// ([WithVerify]) and times their start-up ([WithStartup]).
+// ([WithVerify]), times their start-up ([WithStartup]) and writes the
+// result ([WithOutput]).
 //
-// The slimmed image holds its new layer in a temporary file: Close it once
-// written. A verification that finds a difference is no error: the
-// report's Verify says so, and the caller decides. Errors about img are
-// returned as they are (the caller knows its name); a failure to run
-// either image is a [*RunError].
+// A verification that finds a difference is no error: the report's Verify
+// says so, nothing is written (but with [WithForce]), and the caller
+// decides. The slimmed image may hold its new layer in a temporary file:
+// Close it when done. Errors about img are returned as they are (the
+// caller knows its name); a failure to run either image is a [*RunError];
+// one writing the output, an [*image.Error] naming it.
 func Slim(ctx context.Context, img v1.Image, level slim.Level, opts ...Option) (*slim.Image, *slim.Report, error) {
 	o := makeOptions(opts)
 	cf, err := img.ConfigFile()
@@ -75,37 +77,68 @@ func Slim(ctx context.Context, img v1.Image, level slim.Level, opts ...Option) (
 	if err != nil {
 		return nil, nil, err
 	}
-	rep := out.Report()
-	if o.verify || o.startup {
-		if err := o.check(ctx, cf, roots, img, out, rep); err != nil {
-			out.Close()
-			return nil, nil, err
-		}
+	rep, err := o.finish(ctx, cf, roots, img, out)
+	if err != nil {
+		out.Close()
+		return nil, nil, err
 	}
 	return out, rep, nil
 }
 
+// finish checks and writes the slimmed image, and reports. The report
+// comes last: a docker-archive output makes the layer it counts.
+func (o *options) finish(ctx context.Context, cf *v1.ConfigFile, roots *roots, img v1.Image, out *slim.Image) (*slim.Report, error) {
+	var v *slim.Verification
+	var st *slim.Startup
+	if o.verify || o.startup {
+		var err error
+		if v, st, err = o.check(ctx, cf, roots, img, out); err != nil {
+			return nil, err
+		}
+	}
+	if o.output != "" && (v == nil || v.Same || o.force) {
+		o.phase("writing " + o.output)
+		if err := image.Write(ctx, out, o.output, o.image...); err != nil {
+			return nil, err
+		}
+	}
+	rep, err := out.Report()
+	if err != nil {
+		return nil, err
+	}
+	rep.Verify = v
+	if rep.UPX != nil {
+		rep.UPX.Startup = st
+	}
+	return rep, nil
+}
+
 // check runs the original and the slimmed image: verification and
-// start-up timing.
-func (o *options) check(ctx context.Context, cf *v1.ConfigFile, roots *roots, img v1.Image, out *slim.Image, rep *slim.Report) error {
+// start-up timing (of a packed image only).
+func (o *options) check(ctx context.Context, cf *v1.ConfigFile, roots *roots, img v1.Image, out *slim.Image) (*slim.Verification, *slim.Startup, error) {
 	c, err := verify.CommandOf(cf, nil)
 	if len(o.command) > 0 { // the whole command, entrypoint included
 		c.Argv, err = o.command, nil
 	}
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
+	var v *slim.Verification
 	if o.verify {
 		o.phase("verifying: running the original and the slimmed image")
-		if rep.Verify, err = o.compare(ctx, c, roots, img, out); err != nil {
-			return &RunError{Err: err}
+		if v, err = o.compare(ctx, c, roots, img, out); err != nil {
+			return nil, nil, &RunError{Err: err}
 		}
 	}
-	if o.startup && rep.UPX != nil {
-		o.phase("timing the start-up of the original and the slimmed image")
-		rep.UPX.Startup = o.time(ctx, c, roots, img, out)
+	if !o.startup {
+		return v, nil, nil
 	}
-	return nil
+	rep, err := out.Report() // the timed runs make the layer anyway
+	if err != nil || rep.UPX == nil {
+		return v, nil, err // nothing packed: nothing to time
+	}
+	o.phase("timing the start-up of the original and the slimmed image")
+	return v, o.time(ctx, c, roots, img, out), nil
 }
 
 // compare runs the original and the slimmed image the same way.

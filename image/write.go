@@ -36,7 +36,10 @@ import (
 // headers and gzip streams carry no names, owners or clocks, members are in
 // a fixed order, and WithJobs changes only how many layers are compressed at
 // once. Layers are streamed, never held in memory; every layer's content is
-// checked against its diff ID as it is written.
+// checked against its diff ID as it is written. A layer made as it is
+// written (package slim's new layer, through its StreamLayer method) goes
+// first into a docker-archive, straight from its maker: its bytes are
+// written once.
 //
 // Errors are [*Error] naming ref; a layer's error names its index from 0
 // and diff ID, as in "oci:out: layer 3 (sha256:ab12…): ...".
@@ -64,6 +67,9 @@ func write(ctx context.Context, img v1.Image, ref string, opts []Option) error {
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if st, ok := img.(streamer); ok && r.transport == transportArchive {
+		return streamArchiveFile(ctx, st, r, o)
 	}
 	s, err := newSource(img)
 	if err != nil {

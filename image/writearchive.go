@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -24,21 +26,77 @@ func writeArchiveFile(ctx context.Context, s *source, r imageRef, o *options) er
 	for _, i := range s.first {
 		sizes[s.diffIDs[i]] = knownSize(s.layers[i]) // -1: patched after the body
 	}
-	return writeTarFile(ctx, r.path, s, o, func(t *tarStream) error {
+	return writeTarFile(ctx, r.path, o, func(t *tarStream) error {
+		t.mtime = s.mtime
 		return writeArchive(ctx, t, s, r.name, sizes)
+	})
+}
+
+// streamer is an image with a layer made as it is written (package
+// slim's new layer). Its config names that layer's diff ID, so it is read
+// only once the layer is written.
+type streamer interface {
+	v1.Image
+	StreamLayer(ctx context.Context, w io.Writer) (diffID v1.Hash, size int64, err error)
+}
+
+// streamArchiveFile writes img as writeArchiveFile does, but the
+// streamer's layer first, straight from its maker: its bytes are written
+// once, not spooled and copied. The headers written before the config is
+// known get its time once it is.
+func streamArchiveFile(ctx context.Context, img streamer, r imageRef, o *options) error {
+	return writeTarFile(ctx, r.path, o, func(t *tarStream) error {
+		if err := archiveDirs(t); err != nil {
+			return err
+		}
+		at := t.off
+		placeholder := blobPath(v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)})
+		if err := t.header(placeholder, tar.TypeReg, 0); err != nil {
+			return err
+		}
+		diffID, n, err := img.StreamLayer(ctx, writerFunc(t.write))
+		if err != nil {
+			return fmt.Errorf("the new layer: after %d bytes: %w", t.off-at-blockSize, err)
+		}
+		if got := t.off - at - blockSize; got != n {
+			return tag(ErrMismatch, fmt.Errorf("the new layer: %d bytes written, %d said", got, n))
+		}
+		if err := t.pad(); err != nil {
+			return err
+		}
+		s, err := newSource(img)
+		if err != nil {
+			return err
+		}
+		t.mtime = s.mtime
+		b, err := tarHeader(blobPath(diffID), tar.TypeReg, n, t.mtime)
+		if err != nil {
+			return err
+		}
+		if _, err := t.f.WriteAt(b, at); err != nil {
+			return err
+		}
+		if err := t.patchDirs(); err != nil {
+			return err
+		}
+		sizes := make(map[v1.Hash]int64, len(s.first))
+		for _, i := range s.first {
+			sizes[s.diffIDs[i]] = knownSize(s.layers[i])
+		}
+		return archiveBlobs(ctx, t, s, r.name, sizes, map[v1.Hash]int64{diffID: n})
 	})
 }
 
 // writeTarFile writes an outer tar with write to a temporary file beside
 // path, its bytes checked against the free space, and renames it into
 // place (commitFile: not once ctx is done).
-func writeTarFile(ctx context.Context, path string, s *source, o *options, write func(*tarStream) error) error {
+func writeTarFile(ctx context.Context, path string, o *options, write func(*tarStream) error) error {
 	f, err := createBeside(path)
 	if err != nil {
 		return err
 	}
 	g := diskspace.New(filepath.Dir(f.Name()), o.minFree)
-	if err := write(&tarStream{w: g.Writer(f), f: f, mtime: s.mtime, g: g}); err != nil {
+	if err := write(&tarStream{w: g.Writer(f), f: f, g: g}); err != nil {
 		abortFile(f)
 		return err
 	}
@@ -53,12 +111,43 @@ func writeTarFile(ctx context.Context, path string, s *source, o *options, write
 // image, repositories. Readers of both formats find everything, with no
 // byte stored twice. sizes gives each layer's size, -1 when unknown.
 func writeArchive(ctx context.Context, t *tarStream, s *source, ref string, sizes map[v1.Hash]int64) error {
-	t.buf = make([]byte, 1<<20)
-	for _, d := range []string{"blobs/", "blobs/sha256/"} {
+	if err := archiveDirs(t); err != nil {
+		return err
+	}
+	return archiveBlobs(ctx, t, s, ref, sizes, map[v1.Hash]int64{})
+}
+
+// archiveDirs is the directories an archive's blobs are in.
+func archiveDirs(t *tarStream) error {
+	for _, d := range archiveDirNames {
 		if err := t.header(d, tar.TypeDir, 0); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+var archiveDirNames = []string{"blobs/", "blobs/sha256/"}
+
+// patchDirs rewrites the headers of archiveDirs, the first members, with
+// t's time.
+func (t *tarStream) patchDirs() error {
+	for i, d := range archiveDirNames {
+		b, err := tarHeader(d, tar.TypeDir, 0, t.mtime)
+		if err != nil {
+			return err
+		}
+		if _, err := t.f.WriteAt(b, int64(i)*blockSize); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// archiveBlobs writes the blobs of s that written does not hold yet, and
+// the documents after them. written maps each blob written to its size.
+func archiveBlobs(ctx context.Context, t *tarStream, s *source, ref string, sizes, written map[v1.Hash]int64) error {
+	t.buf = make([]byte, 1<<20)
 	blobs := []int{-1} // layer indexes; -1 is the config
 	blobs = append(blobs, s.first...)
 	digest := func(i int) v1.Hash {
@@ -68,7 +157,6 @@ func writeArchive(ctx context.Context, t *tarStream, s *source, ref string, size
 		return s.diffIDs[i]
 	}
 	slices.SortFunc(blobs, func(a, b int) int { return strings.Compare(digest(a).Hex, digest(b).Hex) })
-	written := map[v1.Hash]int64{}
 	for _, i := range blobs {
 		h := digest(i)
 		if _, ok := written[h]; ok {

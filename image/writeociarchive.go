@@ -29,7 +29,8 @@ func writeOCIArchive(ctx context.Context, s *source, r imageRef, o *options) err
 		return err
 	}
 	defer closeBlobs(blobs)
-	return writeTarFile(ctx, r.path, s, o, func(t *tarStream) error {
+	return writeTarFile(ctx, r.path, o, func(t *tarStream) error {
+		t.mtime = s.mtime
 		return writeOCIArchiveTar(ctx, t, s, r.name, blobs)
 	})
 }

@@ -59,7 +59,7 @@ func TestReportAddsUp(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, out := slimmed(t, based(t), tc.level, tc.opts...)
-			r := out.Report()
+			r := report(t, out)
 			removed, kept := map[string]int64{}, map[string]int64{}
 			sum := r.SquashedBytes + r.StrippedBytes
 			for _, rm := range r.Removed {

@@ -88,6 +88,9 @@ func TestMinimalDynamicProgram(t *testing.T) {
 	if same, reason := verify.Compare(before, after); !same || before.ExitCode != 0 {
 		t.Errorf("minimal ls differs from the original: %s (exit %d → %d)", reason, before.ExitCode, after.ExitCode)
 	}
-	r := out.Report()
+	r, err := out.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Logf("ls image: %d -> %d bytes, output %q", r.Before.Bytes, r.After.Bytes, after.Stdout[:20])
 }

@@ -69,7 +69,10 @@ func TestSlimmedExampleRuns(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer out.Close()
-			r := out.Report()
+			r, err := out.Report()
+			if err != nil {
+				t.Fatal(err)
+			}
 			archive := filepath.Join(t.TempDir(), "out.tar")
 			tag := fmt.Sprintf("diet-test/slim-%s:%d", tc.name, os.Getpid())
 			tartest.WriteDockerArchive(t, archive, out, tag)

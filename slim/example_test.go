@@ -34,9 +34,13 @@ func ExampleNewPlan() {
 		log.Fatal(err)
 	}
 	defer out.Close()
-	fmt.Println("new layer:", out.Written.Entries, "entries,", out.Written.FileBytes, "file bytes")
+	r, err := out.Report()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("docker's size:", r.Before.Bytes, "->", r.After.Bytes)
 	// Output:
 	// removed /root/.data by remove:/root/.data 8592 bytes
 	// removed /tmp by temp 6405 bytes
-	// new layer: 5 entries, 19215 file bytes
+	// docker's size: 1220598 -> 1173576
 }

@@ -52,10 +52,8 @@ type Verification struct {
 	FirstMissing string `json:"first_missing,omitempty"`
 }
 
-// Report sums up the plan and what Rewrite wrote. Input, Output and
-// Verify are the caller's to fill.
-func (i *Image) Report() *Report {
-	p := i.plan
+// report sums up the plan and what the new layer holds.
+func (p *Plan) report(w Written, packing *Packing) *Report {
 	r := &Report{Schema: Schema, Level: p.Level.String(), KeepBase: p.KeepBase,
 		Removed: p.Removed, Kept: p.Kept, SquashedBytes: p.SquashedBytes, Warnings: p.Warnings}
 	for i, l := range p.tree.Layers {
@@ -66,10 +64,10 @@ func (i *Image) Report() *Report {
 	}
 	r.Before.Layers = len(p.tree.Layers)
 	r.After.Layers = p.KeepBase + 1
-	r.After.Bytes += i.Written.FileBytes + i.Written.SymlinkBytes
+	r.After.Bytes += w.FileBytes + w.SymlinkBytes
 	r.SavedBytes = r.Before.Bytes - r.After.Bytes
-	r.Stripped, r.StrippedBytes = i.Written.Stripped, i.Written.StrippedBytes
-	r.UPX = i.Packing
+	r.Stripped, r.StrippedBytes = w.Stripped, w.StrippedBytes
+	r.UPX = packing
 	if r.Removed == nil {
 		r.Removed = []Removal{}
 	}

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"slices"
 	"strings"
@@ -199,28 +198,21 @@ func (p *rewriter) count(name string, size int64, t *transformed) {
 	}
 }
 
-// spool writes the new layer to a temporary file, unlinked at once (the
-// open descriptor keeps it), and returns it with its diff ID and size.
-func (p *rewriter) spool(ctx context.Context, layers []v1.Layer) (*os.File, v1.Hash, int64, error) {
-	f, err := os.CreateTemp(p.opts.tempDir, "diet-layer-*.tar")
-	if err != nil {
-		return nil, v1.Hash{}, 0, err
-	}
-	os.Remove(f.Name())
+// write writes the new layer to w and returns its diff ID and size.
+func (p *rewriter) write(ctx context.Context, layers []v1.Layer, w io.Writer) (v1.Hash, int64, error) {
 	h := newHasher()
-	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20) // 1 MB a write and a hash step
+	bw := bufio.NewWriterSize(io.MultiWriter(w, h), 1<<20) // 1 MB a write and a hash step
 	cw := &counter{w: bw}
-	err = p.writeLayer(ctx, layers, cw)
+	err := p.writeLayer(ctx, layers, cw)
 	if err == nil {
 		err = bw.Flush()
 	}
 	sum := h.sum()
 	if err != nil {
-		f.Close()
-		return nil, v1.Hash{}, 0, err
+		return v1.Hash{}, 0, err
 	}
 	p.written.TarBytes = cw.n
-	return f, v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", sum)}, cw.n, nil
+	return v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", sum)}, cw.n, nil
 }
 
 // hasher hashes what is written to it on a goroutine of its own, so that

@@ -63,6 +63,16 @@ func final(t *testing.T, img v1.Image) []string {
 	return out
 }
 
+// report is out's report, or the test's end.
+func report(t *testing.T, out *Image) *Report {
+	t.Helper()
+	r, err := out.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func slimmed(t *testing.T, img v1.Image, level Level, opts ...Option) (*Plan, *Image) {
 	t.Helper()
 	p, err := NewPlan(img, build(t, img), level, opts...)
@@ -157,7 +167,7 @@ func TestDeterministic(t *testing.T) {
 func TestReportSizes(t *testing.T) {
 	img := story(t)
 	_, out := slimmed(t, img, Squash)
-	r := out.Report()
+	r := report(t, out)
 	tr := build(t, out)
 	var after int64
 	for _, l := range tr.Layers {

@@ -63,18 +63,19 @@ func TestStrip(t *testing.T) {
 	}
 	img, prog := programImage(t)
 	_, out := slimmed(t, img, Squash, WithStrip(true))
-	if out.Written.Stripped != 1 || out.Written.StrippedBytes < int64(len(prog))/5 {
+	r := report(t, out)
+	if r.Stripped != 1 || r.StrippedBytes < int64(len(prog))/5 {
 		t.Fatalf("stripped %d files by %d bytes; want the program, by a fifth of its %d bytes at least",
-			out.Written.Stripped, out.Written.StrippedBytes, len(prog))
+			r.Stripped, r.StrippedBytes, len(prog))
 	}
-	if out.Packing != nil {
-		t.Errorf("Packing = %+v without WithUPX, want nil", out.Packing)
+	if r.UPX != nil {
+		t.Errorf("UPX = %+v without WithUPX, want nil", r.UPX)
 	}
 	bin, h := extractFile(t, out, "app/server")
 	if got, err := exec.Command(bin).CombinedOutput(); err != nil || string(got) != "hi\n" {
 		t.Fatalf("the stripped program says %q, %v; want hi", got, err)
 	}
-	if h.Size != int64(len(prog))-out.Written.StrippedBytes {
+	if h.Size != int64(len(prog))-r.StrippedBytes {
 		t.Errorf("header size %d does not match the stripped body", h.Size)
 	}
 }
@@ -104,7 +105,7 @@ func TestUPX(t *testing.T) {
 		tartest.Sized("app/data.bin", 2*minPack),
 	)
 	_, out := slimmed(t, img, Squash, WithStrip(true), WithUPX(true))
-	pk := out.Packing
+	pk := report(t, out).UPX
 	if pk == nil || len(pk.Packed) != 1 || pk.Packed[0].Path != "/app/server" {
 		t.Fatalf("Packing = %+v, want /app/server packed", pk)
 	}
@@ -121,8 +122,5 @@ func TestUPX(t *testing.T) {
 	}
 	if h.Size != pk.Packed[0].After {
 		t.Errorf("header size %d, packed size %d", h.Size, pk.Packed[0].After)
-	}
-	if r := out.Report(); r.UPX != pk {
-		t.Errorf("Report.UPX = %p, want the image's Packing %p", r.UPX, pk)
 	}
 }

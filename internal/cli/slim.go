@@ -181,26 +181,23 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 	if err != nil {
 		return err
 	}
-	out, rep, err := diet.Slim(ctx, img, level, f.slimOptions(g, p, sopts)...)
-	if _, ok := errors.AsType[*diet.RunError](err); ok {
-		return err
-	}
-	if err != nil {
+	// A docker-archive named no tag: give one, so docker load names it.
+	tag := slimTag(img)
+	dest, tagged := image.WithArchiveTag(f.output, tag)
+	out, rep, err := diet.Slim(ctx, img, level, f.slimOptions(g, p, dest, iopts, sopts)...)
+	switch {
+	case isAs[*diet.RunError](err) || isAs[*image.Error](err):
+		return err // the sandbox, the engine or the output: not the input
+	case err != nil:
 		return &diet.InputError{Ref: ref, Err: err}
 	}
 	defer out.Close()
+	p.done() // before the report, which may go to the same terminal
 	rep.Input, rep.Output = ref, f.output
-	render := func() error {
-		p.done() // before the report, which may go to the same terminal
-		if f.format == formatJSON {
-			return report.SlimJSON(cmd.OutOrStdout(), rep)
-		}
-		return report.SlimText(cmd.OutOrStdout(), rep, report.TextOptions{Color: g.color, Width: g.width})
+	if err := f.render(cmd, g, rep); err != nil {
+		return err
 	}
 	if rep.Verify != nil && !rep.Verify.Same && !f.force {
-		if err := render(); err != nil {
-			return err
-		}
 		hint := ""
 		if m := rep.Verify.FirstMissing; m != "" {
 			hint = "; " + report.KeepFlag(m) + " keeps the first missing file"
@@ -208,23 +205,26 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 		return &exitError{code: 1, err: fmt.Errorf("%s: the slimmed image does not run like the original (%s); nothing written, --force writes it anyway%s",
 			ref, rep.Verify.Reason, hint)}
 	}
-	// A docker-archive named no tag: give one, so docker load names it.
-	tag := slimTag(img)
-	dest, tagged := image.WithArchiveTag(f.output, tag)
-	p.phase("slim: writing " + quoteControls(f.output))
-	if err := image.Write(ctx, out, dest, iopts...); err != nil {
-		return err
-	}
 	if tagged {
-		p.done()
 		fmt.Fprintf(cmd.ErrOrStderr(), "diet: %s is tagged %s (-o docker-archive:PATH:TAG names another)\n", quoteControls(f.output), tag)
 	}
-	return render()
+	return nil
+}
+
+// render writes the report as the flags ask.
+func (f *slimFlags) render(cmd *cobra.Command, g *globals, rep *slim.Report) error {
+	if f.format == formatJSON {
+		return report.SlimJSON(cmd.OutOrStdout(), rep)
+	}
+	return report.SlimText(cmd.OutOrStdout(), rep, report.TextOptions{Color: g.color, Width: g.width})
 }
 
 // slimOptions are the library's options for the flags.
-func (f *slimFlags) slimOptions(g *globals, p *progress, sopts []slim.Option) []diet.Option {
+func (f *slimFlags) slimOptions(g *globals, p *progress, dest string, iopts []image.Option, sopts []slim.Option) []diet.Option {
 	opts := []diet.Option{
+		diet.WithOutput(dest),
+		diet.WithForce(f.force),
+		diet.WithImage(iopts...),
 		diet.WithSlim(sopts...),
 		diet.WithJobs(f.jobs),
 		diet.WithMinFree(g.minFree),
@@ -237,7 +237,7 @@ func (f *slimFlags) slimOptions(g *globals, p *progress, sopts []slim.Option) []
 		opts = append(opts, diet.WithCommand(strings.Fields(f.verifyCmd)))
 	}
 	if p != nil {
-		opts = append(opts, diet.WithProgress(func(phase string) { p.phase("slim: " + phase) }))
+		opts = append(opts, diet.WithProgress(func(phase string) { p.phase("slim: " + quoteControls(phase)) }))
 	}
 	return opts
 }
