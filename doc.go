@@ -15,9 +15,12 @@
 //	        │
 //	      slim     plan by level, rewrite the kept entries into one new layer
 //	        │
-//	      image.Write   the sink: archive, layout, registry, engine
-//	        │
 //	      verify   run the original and the result in a sandbox, compare
+//	        │
+//	      image.Write   the sink: archive, layout, registry, engine
+//
+// Verify runs before the write: a slimmed image that does not run like the
+// original is not written.
 //
 // rootfs unpacks an image to a directory for entry and verify. The
 // packages return data; report renders it, and internal/cli wires flags to
