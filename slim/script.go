@@ -13,6 +13,7 @@ import (
 
 	"mvdan.cc/sh/v3/syntax"
 
+	"github.com/dietimage/diet/elfdeps"
 	"github.com/dietimage/diet/internal/shsafe"
 )
 
@@ -26,7 +27,6 @@ var ErrNotShell = errors.New("not a shell script")
 var errScriptLimit = errors.New("scripts nest too deep or are too many to read")
 
 const (
-	defaultPath   = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	maxScriptSize = 1 << 20 // bytes read of one script
 	maxScripts    = 256     // files and strings parsed in all
 	maxNesting    = 16      // shells, sourced files and wrappers, one in another
@@ -62,7 +62,7 @@ type Dynamic struct {
 // fsys, a rootfs that may be hostile (symlinks are followed inside it
 // only), and returns the programs it calls: every command whose name is
 // literal once quotes are removed, found through PATH of env (default
-// /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin), except
+// [elfdeps.DefaultPath]), except
 // builtins and the script's functions. It looks through exec, command,
 // env, nohup, nice, timeout, gosu, su-exec and other wrappers, into
 // "sh -c" strings, eval and trap strings, sourced files, here-documents
@@ -116,7 +116,7 @@ type scanner struct {
 }
 
 func newScanner(fsys fs.FS, env []string, workdir string) *scanner {
-	vars := map[string][]string{"PATH": {defaultPath}}
+	vars := map[string][]string{"PATH": {elfdeps.DefaultPath}}
 	for _, e := range env {
 		if k, v, ok := strings.Cut(e, "="); ok {
 			vars[k] = []string{v} // the last one wins, as in the engine
