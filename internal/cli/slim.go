@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/dietimage/diet/entry"
 	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/layerfs"
 	"github.com/dietimage/diet/report"
@@ -211,7 +212,7 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 		if err != nil {
 			return &inputError{ref: ref, err: err}
 		}
-		paths, err := slim.Needs(os.DirFS(root), cf)
+		paths, err := entry.Needs(os.DirFS(root), cf)
 		if err != nil {
 			return &inputError{ref: ref, err: fmt.Errorf("minimal: %w", err)}
 		}

@@ -2,7 +2,7 @@
 // removal, the literal values of variables, the positional arguments, and
 // the words known only at run time.
 
-package slim
+package entry
 
 import (
 	"slices"

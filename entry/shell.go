@@ -2,7 +2,7 @@
 // it sources, the strings it evaluates, and the wrappers that run a command
 // after their own arguments.
 
-package slim
+package entry
 
 import (
 	"cmp"

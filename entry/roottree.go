@@ -1,7 +1,7 @@
 // This file reads files inside a rootfs that may be hostile, following its
 // symlinks without ever leaving it.
 
-package slim
+package entry
 
 import (
 	"cmp"
