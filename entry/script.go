@@ -14,7 +14,7 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/dietimage/diet/elfdeps"
-	"github.com/dietimage/diet/internal/shsafe"
+	"github.com/dietimage/diet/internal/shell"
 )
 
 // ErrNotShell means a file is no shell script: it is ELF, binary, or its
@@ -23,7 +23,7 @@ var ErrNotShell = errors.New("not a shell script")
 
 // errScriptLimit stops hostile or runaway scripts: too many files or
 // strings parsed, shells or sourced files nested too deep, code nested too
-// deep for the parser's stack (see shsafe), or too many commands.
+// deep for the parser's stack (see shell.Parse), or too many commands.
 var errScriptLimit = errors.New("scripts nest too deep or are too many to read")
 
 const (
@@ -264,13 +264,13 @@ func (s *scanner) count(depth int) error {
 // busybox ash and many "#!/bin/sh" scripts take bash's syntax. Code nested
 // too deep for the parser's stack gives errScriptLimit.
 func parse(src []byte, name string, lang syntax.LangVariant) (*syntax.File, error) {
-	f, err := shsafe.Parse(syntax.NewParser(syntax.Variant(lang)), src, name)
-	if err != nil && lang != syntax.LangBash && !errors.Is(err, shsafe.ErrTooDeep) {
-		if fb, errb := shsafe.Parse(syntax.NewParser(syntax.Variant(syntax.LangBash)), src, name); errb == nil {
+	f, err := shell.Parse(syntax.NewParser(syntax.Variant(lang)), src, name)
+	if err != nil && lang != syntax.LangBash && !errors.Is(err, shell.ErrTooDeep) {
+		if fb, errb := shell.Parse(syntax.NewParser(syntax.Variant(syntax.LangBash)), src, name); errb == nil {
 			return fb, nil
 		}
 	}
-	if errors.Is(err, shsafe.ErrTooDeep) {
+	if errors.Is(err, shell.ErrTooDeep) {
 		err = &fs.PathError{Op: "parse", Path: name, Err: fmt.Errorf("%w: %w", errScriptLimit, err)}
 	}
 	return f, err
