@@ -19,8 +19,8 @@
 //
 // Invariants:
 //   - The input is an [io/fs.FS] of the image's root, which may be hostile.
-//     Paths are resolved as the kernel would inside a chroot: a symlink
-//     never leads out of the root.
+//     Paths are resolved by one resolver, [elfdeps.Root], as the kernel
+//     would inside a chroot: a symlink never leads out of the root.
 //   - Nothing is run: scripts are parsed (mvdan.cc/sh, guarded against
 //     deep nesting), never executed, and reading them is bounded in size,
 //     count, nesting and steps. Results are slash-rooted paths, sorted.

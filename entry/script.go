@@ -27,6 +27,7 @@ var ErrNotShell = errors.New("not a shell script")
 var errScriptLimit = errors.New("scripts nest too deep or are too many to read")
 
 const (
+	headSize      = 256     // bytes read to tell a "#!" line, ELF and text apart, as Linux reads
 	maxScriptSize = 1 << 20 // bytes read of one script
 	maxScripts    = 256     // files and strings parsed in all
 	maxNesting    = 16      // shells, sourced files and wrappers, one in another
@@ -76,11 +77,11 @@ type Dynamic struct {
 // is a syntax.ParseError for a script that does not parse.
 func ScriptCalls(fsys fs.FS, script string, env []string) (*Calls, error) {
 	s := newScanner(fsys, env, "/")
-	real, _, err := s.t.resolve(script)
+	real, _, err := s.root.Resolve(script)
 	if err != nil {
 		return nil, err
 	}
-	head, err := s.t.head(real)
+	head, err := s.head(real)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +89,7 @@ func ScriptCalls(fsys fs.FS, script string, env []string) (*Calls, error) {
 	switch {
 	case bytes.HasPrefix(head, []byte("#!")):
 		var ok bool
-		if lang, ok = shellLang(shebang(head)); !ok {
+		if lang, ok = shellLang(s.root.Shebang(real)); !ok {
 			return nil, &fs.PathError{Op: "read script", Path: rooted(real), Err: ErrNotShell}
 		}
 	case bytes.IndexByte(head, 0) >= 0:
@@ -102,7 +103,7 @@ func ScriptCalls(fsys fs.FS, script string, env []string) (*Calls, error) {
 
 // scanner collects what the shells of one container run.
 type scanner struct {
-	t        *rootTree
+	root     *elfdeps.Root
 	path     []string
 	env      map[string][]string // the image's environment
 	workdir  string
@@ -123,7 +124,7 @@ func newScanner(fsys fs.FS, env []string, workdir string) *scanner {
 		}
 	}
 	return &scanner{
-		t: newRootTree(fsys), path: strings.Split(vars["PATH"][0], ":"), env: vars, workdir: path.Clean("/" + workdir),
+		root: elfdeps.NewRoot(fsys), path: strings.Split(vars["PATH"][0], ":"), env: vars, workdir: path.Clean("/" + workdir),
 		seen: map[string]bool{}, programs: map[string]bool{}, sources: map[string]bool{}, notFound: map[string]bool{},
 	}
 }
@@ -159,10 +160,10 @@ func abs(name, cwd string) string {
 func (s *scanner) lookPath(name, cwd string) (string, bool) {
 	if strings.Contains(name, "/") {
 		p := abs(name, cwd)
-		return p, s.t.regular(p, false)
+		return p, s.regular(p, false)
 	}
 	for _, dir := range s.path {
-		if p := path.Join(abs(dir, cwd), name); s.t.regular(p, true) {
+		if p := path.Join(abs(dir, cwd), name); s.regular(p, true) {
 			return p, true
 		}
 	}
@@ -174,13 +175,13 @@ func (s *scanner) lookPath(name, cwd string) (string, bool) {
 func (s *scanner) findSource(name, cwd string) (string, bool) {
 	if !strings.Contains(name, "/") {
 		for _, dir := range s.path {
-			if p := path.Join(abs(dir, cwd), name); s.t.regular(p, false) {
+			if p := path.Join(abs(dir, cwd), name); s.regular(p, false) {
 				return p, true
 			}
 		}
 	}
 	p := abs(name, cwd)
-	return p, s.t.regular(p, false)
+	return p, s.regular(p, false)
 }
 
 // program records an executed file and reads it when a shell runs it:
@@ -188,28 +189,26 @@ func (s *scanner) findSource(name, cwd string) (string, bool) {
 // of the caller's dialect (lang; none when the engine execs it). rest
 // are the words after the program's name: its arguments.
 func (s *scanner) program(p string, rest []word, lang syntax.LangVariant, depth int) error {
-	real, links, err := s.t.resolve(p)
+	real, links, err := s.root.Resolve(p)
 	if err != nil {
 		s.notFound[p] = true
 		return nil
 	}
-	head, err := s.t.head(real)
+	head, err := s.head(real)
 	if err != nil {
 		return err
 	}
 	switch {
-	case bytes.HasPrefix(head, []byte("\x7fELF")):
+	case s.root.IsELF(real):
 		s.programs[p] = true
 	case bytes.HasPrefix(head, []byte("#!")):
 		s.programs[p] = true
-		interp, arg := shebang(head)
-		if l, ok := shellLang(interp, arg); ok {
+		interp, args, ok := s.root.Shebang(real)
+		if l, sh := shellLang(interp, args, ok); sh {
 			return s.file(real, l, rest, depth)
 		}
-		if ireal, _, err := s.t.resolve(interp); err == nil && depth < maxNesting {
-			if h, err := s.t.head(ireal); err == nil && bytes.HasPrefix(h, []byte("#!")) {
-				return s.program(interp, nil, 0, depth+1) // an interpreter that is a script
-			}
+		if _, _, script := s.root.Shebang(interp); script && depth < maxNesting {
+			return s.program(interp, nil, 0, depth+1) // an interpreter that is a script
 		}
 	case lang != 0 && bytes.IndexByte(head, 0) < 0:
 		s.keep(real, links)
@@ -249,7 +248,7 @@ func (s *scanner) read(real string, depth int) ([]byte, bool, error) {
 		return nil, false, &fs.PathError{Op: "read script", Path: rooted(real), Err: err}
 	}
 	s.seen[real] = true
-	src, err := s.t.read(real, maxScriptSize)
+	src, err := s.readFile(real, maxScriptSize)
 	return src, err == nil, err
 }
 
@@ -282,13 +281,17 @@ var shells = map[string]syntax.LangVariant{
 	"bash": syntax.LangBash, "ksh": syntax.LangMirBSDKorn, "mksh": syntax.LangMirBSDKorn, "lksh": syntax.LangMirBSDKorn,
 }
 
-// shellLang gives the dialect of a "#!" line, seeing through env and
-// busybox ("#!/usr/bin/env bash", "#!/bin/busybox sh").
-func shellLang(interp, arg string) (syntax.LangVariant, bool) {
+// shellLang gives the dialect of a "#!" line, as [elfdeps.Shebang] parses
+// it (ok false: there is none), seeing through env and busybox
+// ("#!/usr/bin/env bash", "#!/bin/busybox sh").
+func shellLang(interp string, args []string, ok bool) (syntax.LangVariant, bool) {
+	if !ok {
+		return 0, false
+	}
 	name := path.Base(interp)
 	if name == "env" || name == "busybox" {
 		name = ""
-		for f := range strings.FieldsSeq(arg) {
+		for f := range strings.FieldsSeq(strings.Join(args, " ")) {
 			if !strings.HasPrefix(f, "-") && !strings.Contains(f, "=") {
 				name = path.Base(f)
 				break
@@ -297,16 +300,4 @@ func shellLang(interp, arg string) (syntax.LangVariant, bool) {
 	}
 	l, ok := shells[name]
 	return l, ok
-}
-
-// shebang splits a "#!" line as Linux does: the interpreter, and the
-// rest as one argument.
-func shebang(head []byte) (interp, arg string) {
-	line, _, _ := bytes.Cut(head[2:], []byte("\n"))
-	line = bytes.Trim(line, " \t")
-	i, a, _ := bytes.Cut(line, []byte(" "))
-	if j := bytes.IndexByte(i, '\t'); j >= 0 {
-		i, a = line[:j], line[j+1:]
-	}
-	return string(i), string(bytes.Trim(a, " \t"))
 }

@@ -235,6 +235,9 @@ func TestScriptCallsErrors(t *testing.T) {
 	if _, err := ScriptCalls(fstest.MapFS{}, "/nope.sh", nil); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("ScriptCalls(/nope.sh) = %v, want %v", err, fs.ErrNotExist)
 	}
+	if _, err := ScriptCalls(fstest.MapFS{"dir/x.sh": text("foo\n")}, "/dir", nil); !errors.Is(err, ErrNotShell) {
+		t.Errorf("ScriptCalls(/dir) = %v, want %v", err, ErrNotShell)
+	}
 }
 
 // TestScriptCallsDeep feeds scripts that nest as deep as their size

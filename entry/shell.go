@@ -187,7 +187,7 @@ func (sh *process) source(rest []word) error {
 		sh.s.notFound[rest[0].val] = true
 		return nil
 	}
-	real, links, err := sh.s.t.resolve(p)
+	real, links, err := sh.s.root.Resolve(p)
 	if err != nil {
 		return err
 	}
@@ -305,7 +305,7 @@ func (sh *process) shellArgs(lang syntax.LangVariant, rest []word, st *syntax.St
 		sh.s.notFound[rest[i].val] = true
 		return nil
 	}
-	real, links, err := sh.s.t.resolve(p)
+	real, links, err := sh.s.root.Resolve(p)
 	if err != nil {
 		return err
 	}
