@@ -11,6 +11,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/dietimage/diet/entry"
 	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/layerfs"
 	"github.com/dietimage/diet/slim"
@@ -57,7 +58,7 @@ func Slim(ctx context.Context, img v1.Image, level slim.Level, opts ...Option) (
 		if err != nil {
 			return nil, nil, err
 		}
-		paths, err := slim.Needs(os.DirFS(root), cf)
+		paths, err := entry.Needs(os.DirFS(root), cf)
 		if err != nil {
 			return nil, nil, fmt.Errorf("minimal: %w", err)
 		}

@@ -9,7 +9,7 @@ import (
 
 	"mvdan.cc/sh/v3/syntax"
 
-	"github.com/dietimage/diet/internal/shsafe"
+	"github.com/dietimage/diet/internal/shell"
 )
 
 // inert lists instructions that neither touch the filesystem nor change
@@ -163,7 +163,7 @@ var leaky = map[string]bool{
 // runs before it (a failure must still stop the build), nothing else.
 func (fx *fixer) wrap(in *Instruction, first, last bool) (string, string) {
 	p := syntax.NewParser(syntax.Variant(syntax.LangBash))
-	file, err := shsafe.Parse(p, []byte(in.Run.Script), "")
+	file, err := shell.Parse(p, []byte(in.Run.Script), "")
 	if err != nil {
 		return "( ", " )"
 	}

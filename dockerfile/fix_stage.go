@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/dietimage/diet/elfdeps"
 )
 
 // stagePlan is the multi-stage rewrite of a single-stage Go build: what
@@ -286,7 +288,7 @@ func (p *stagePlan) program() string {
 }
 
 // defaultPath reports whether dir is on the PATH every base image (and
-// BuildKit, for scratch) sets.
+// BuildKit, for scratch) sets: the container runtime's default.
 func defaultPath(dir string) bool {
-	return slices.Contains([]string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}, dir)
+	return slices.Contains(strings.Split(elfdeps.DefaultPath, ":"), dir)
 }

@@ -39,7 +39,7 @@ type Mount struct {
 
 // Command is one simple command of a RUN.
 type Command struct {
-	// Args is the argv with wrappers (sudo, env, exec, nice, time) removed
+	// Args is the argv with wrappers (sudo, env, exec, gosu, timeout, ...) removed
 	// and quotes resolved; a word that is not literal keeps its $-text.
 	Args  []string
 	Words []Word   // every word as written, wrappers included

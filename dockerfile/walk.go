@@ -2,12 +2,11 @@ package dockerfile
 
 import (
 	"errors"
-	"path"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
 
-	"github.com/dietimage/diet/internal/shsafe"
+	"github.com/dietimage/diet/internal/shell"
 )
 
 // maxNesting bounds sh -c inside sh -c, so hostile input cannot recurse
@@ -33,18 +32,18 @@ func (w *walker) parse(script string, src func(int) int, depth int) {
 
 func (w *walker) parseWith(script string, at func(int) (int, bool), depth int) {
 	sub := &walker{f: w.f, run: w.run, at: at, text: script, depth: depth, stmt: w.stmt}
-	// The shell is the Dockerfile's: hostile input, which shsafe keeps from
+	// The shell is the Dockerfile's: hostile input, which shell.Parse keeps from
 	// nesting the parser past the stack.
 	p := syntax.NewParser(syntax.Variant(syntax.LangBash))
-	file, err := shsafe.Parse(p, []byte(script), "")
+	file, err := shell.Parse(p, []byte(script), "")
 	if err != nil {
 		if w.run.Err == nil {
 			w.run.Err = sub.shellError(err)
 		}
-		if errors.Is(err, shsafe.ErrTooDeep) {
+		if errors.Is(err, shell.ErrTooDeep) {
 			return
 		}
-		file, err = shsafe.Parse(syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.RecoverErrors(16)), []byte(script), "")
+		file, err = shell.Parse(syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.RecoverErrors(16)), []byte(script), "")
 		if err != nil {
 			return
 		}
@@ -270,7 +269,7 @@ func (w *walker) word(wd *syntax.Word) Word {
 func (w *walker) part(sb *strings.Builder, p syntax.WordPart, dbl bool) bool {
 	switch x := p.(type) {
 	case *syntax.Lit:
-		sb.WriteString(unescape(x.Value, dbl))
+		sb.WriteString(shell.Unescape(x.Value, dbl))
 		return true
 	case *syntax.SglQuoted:
 		sb.WriteString(x.Value)
@@ -288,64 +287,15 @@ func (w *walker) part(sb *strings.Builder, p syntax.WordPart, dbl bool) bool {
 	return false
 }
 
-// unescape resolves backslashes as the shell does outside quotes, or
-// inside double quotes when dbl.
-func unescape(s string, dbl bool) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var sb strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			sb.WriteByte(s[i])
-			continue
-		}
-		next := s[i+1]
-		switch {
-		case next == '\n':
-			i++
-		case !dbl || strings.IndexByte("$`\"\\", next) >= 0:
-			sb.WriteByte(next)
-			i++
-		default:
-			sb.WriteByte('\\')
-		}
-	}
-	return sb.String()
-}
-
-// wrappers run the command that follows them; flags listed take a value.
-var wrappers = map[string]string{
-	"sudo": "ugCDhpRrTt", "env": "uCS", "exec": "a", "nice": "n", "nohup": "", "time": "fo",
-	"command": "", "builtin": "", "xargs": "adEeIiLlnPs",
-}
-
-// unwrap drops wrappers such as sudo and env, and their flags, so Args
-// starts with the program that does the work.
+// unwrap drops wrappers such as sudo, env and gosu, with their options and
+// operands, so Args starts with the program that does the work. A wrapper
+// given no command is that program.
 func unwrap(args []string) []string {
-	for len(args) > 1 {
-		valued, ok := wrappers[path.Base(args[0])]
-		if !ok {
+	for {
+		i, ok := shell.Wrapped(args)
+		if !ok || i >= len(args) {
 			return args
 		}
-		if path.Base(args[0]) == "command" && strings.HasPrefix(args[1], "-") {
-			return args // command -v asks, it does not run
-		}
-		args = args[1:]
-		for len(args) > 1 {
-			a := args[0]
-			switch {
-			case a == "--":
-				args = args[1:]
-			case strings.HasPrefix(a, "-") && len(a) == 2 && strings.IndexByte(valued, a[1]) >= 0:
-				args = args[min(2, len(args)-1):]
-				continue
-			case strings.HasPrefix(a, "-"), strings.Contains(a, "=") && !strings.HasPrefix(a, "/"):
-				args = args[1:]
-				continue
-			}
-			break
-		}
+		args = args[i:]
 	}
-	return args
 }

@@ -88,7 +88,7 @@ func Closure(fsys fs.FS, paths []string, opts ...Option) (*Result, error) {
 		return nil, err
 	}
 	c := &closer{
-		t: newTree(fsys), o: o,
+		root: NewRoot(fsys), o: o,
 		elfs: map[string]elfEntry{}, files: map[string]bool{}, needed: map[string][]string{},
 		missing: map[[2]string]Missing{}, static: map[string]bool{}, keepConf: map[string]bool{},
 		musl: map[string]muslPath{},
@@ -106,7 +106,7 @@ func Closure(fsys fs.FS, paths []string, opts ...Option) (*Result, error) {
 // closer collects the closure of several programs. Each program loads in a
 // namespace of its own; what was read of the filesystem is shared.
 type closer struct {
-	t        *tree
+	root     *Root
 	o        options
 	elfs     map[string]elfEntry // by real path
 	files    map[string]bool     // real paths of files and symlinks to keep
@@ -130,7 +130,7 @@ func (c *closer) elf(real string) (*elfFile, error) {
 		return r.e, r.err
 	}
 	var e *elfFile
-	err := c.t.readAt(real, func(r io.ReaderAt) error {
+	err := c.root.ReadAt(real, func(r io.ReaderAt) error {
 		var err error
 		e, err = readELF(r)
 		return err
@@ -151,7 +151,7 @@ func (c *closer) program(name string, depth int) error {
 		}
 		name = p
 	}
-	real, links, err := c.t.resolve(c.o.abs(name))
+	real, links, err := c.root.Resolve(c.o.abs(name))
 	if err != nil {
 		return err
 	}
@@ -175,12 +175,12 @@ func (c *closer) program(name string, depth int) error {
 
 // script adds a "#!" script and the closure of its interpreter.
 func (c *closer) script(real string, links []string, depth int) error {
-	interp, args, ok := c.t.shebang(real)
+	interp, args, ok := c.root.shebang(real)
 	if !ok || depth >= maxScriptDepth {
 		return pathError("exec", real, ErrNotExecutable)
 	}
 	c.keep(links, real)
-	if _, _, err := c.t.resolve(c.o.abs(interp)); errors.Is(err, fs.ErrNotExist) {
+	if _, _, err := c.root.Resolve(c.o.abs(interp)); errors.Is(err, fs.ErrNotExist) {
 		c.miss(real, interp, nil)
 		return nil
 	}
@@ -204,7 +204,7 @@ func (c *closer) script(real string, links []string, depth int) error {
 		}
 		cmd = p
 	}
-	if _, _, err := c.t.resolve(cmd); errors.Is(err, fs.ErrNotExist) {
+	if _, _, err := c.root.Resolve(cmd); errors.Is(err, fs.ErrNotExist) {
 		c.miss(real, cmd, nil)
 		return nil
 	}
@@ -216,11 +216,11 @@ func (c *closer) script(real string, links []string, depth int) error {
 func (c *closer) lookPath(name string) (string, bool) {
 	for _, dir := range c.o.path {
 		p := c.o.abs(dir) + "/" + name
-		real, _, err := c.t.resolve(p)
+		real, _, err := c.root.Resolve(p)
 		if err != nil {
 			continue
 		}
-		if n := c.t.lstat(real); n.mode.IsRegular() && n.mode.Perm()&0o111 != 0 {
+		if n := c.root.lstat(real); n.mode.IsRegular() && n.mode.Perm()&0o111 != 0 {
 			return p, true
 		}
 	}
@@ -241,7 +241,7 @@ func (c *closer) miss(needer, name string, rejected []string) {
 
 func (c *closer) result() *Result {
 	for conf := range c.keepConf {
-		if real, links, err := c.t.resolve(conf); err == nil {
+		if real, links, err := c.root.Resolve(conf); err == nil {
 			c.keep(links, real)
 		}
 	}

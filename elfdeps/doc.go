@@ -16,7 +16,8 @@
 //     The fs.FS is only asked to open paths with no symlink in them, so one
 //     that follows links on Open (os.DirFS does, on the host) cannot be led
 //     out of the root. An fs.FS without [io/fs.ReadLinkFS] is trusted to
-//     present a tree with links already followed.
+//     present a tree with links already followed. [Root] offers this
+//     resolver to the other readers of an image.
 //   - ELF files are read through their program headers, as the loader
 //     reads them, never their section headers, and every read is bounded:
 //     a hostile header costs a few megabytes at most and an error wrapping

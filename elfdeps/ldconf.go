@@ -2,8 +2,6 @@ package elfdeps
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -45,7 +43,7 @@ func (c *closer) parseConf(name string, depth int, seen map[string]bool, dirs *[
 	if depth > maxConfDepth {
 		return
 	}
-	real, _, err := c.t.resolve(name)
+	real, _, err := c.root.Resolve(name)
 	if err != nil || seen[real] {
 		return
 	}
@@ -92,11 +90,11 @@ func (c *closer) glob(pattern string) []string {
 				next = append(next, m+"/"+comp)
 				continue
 			}
-			real, _, err := c.t.resolve(m)
+			real, _, err := c.root.Resolve(m)
 			if err != nil {
 				continue
 			}
-			entries, err := fs.ReadDir(c.t.fsys, real)
+			entries, err := fs.ReadDir(c.root.fsys, real)
 			if err != nil {
 				continue
 			}
@@ -127,7 +125,7 @@ func (c *closer) muslPath(arch string) muslPath {
 	}
 	name := "/etc/ld-musl-" + arch + ".path"
 	var mp muslPath
-	real, _, err := c.t.resolve(name)
+	real, _, err := c.root.Resolve(name)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		mp.dirs = []string{"/lib", "/usr/local/lib", "/usr/lib"}
@@ -143,20 +141,5 @@ func (c *closer) muslPath(arch string) muslPath {
 // readSmall reads a regular configuration file at a real path, refusing
 // more than maxConfBytes.
 func (c *closer) readSmall(real string) ([]byte, error) {
-	if n := c.t.lstat(real); n.err != nil || !n.mode.IsRegular() {
-		return nil, pathError("read", real, fs.ErrInvalid)
-	}
-	f, err := c.t.fsys.Open(real)
-	if err != nil {
-		return nil, pathError("read", real, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxConfBytes+1))
-	if err != nil {
-		return nil, pathError("read", real, err)
-	}
-	if len(data) > maxConfBytes {
-		return nil, pathError("read", real, fmt.Errorf("larger than %d bytes", maxConfBytes))
-	}
-	return data, nil
+	return c.root.ReadFile(real, maxConfBytes)
 }

@@ -71,7 +71,7 @@ func (ns *namespace) preloads() []string {
 		return names
 	}
 	const file = "/etc/ld.so.preload"
-	real, _, err := ns.c.t.resolve(file)
+	real, _, err := ns.c.root.Resolve(file)
 	if err != nil {
 		return names
 	}
@@ -149,7 +149,7 @@ func (ns *namespace) find(name string, o *object) (lib *object, rejected []strin
 // rejected; any other unusable file (not ELF, malformed, another byte order,
 // not a shared object, a symlink loop) stops the search of either loader.
 func (ns *namespace) try(p string, needer *object, rejected *[]string) (lib *object, next bool) {
-	real, links, err := ns.c.t.resolve(p)
+	real, links, err := ns.c.root.Resolve(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, true
 	}

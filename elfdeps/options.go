@@ -15,15 +15,16 @@ type options struct {
 	dir         string   // working directory, for relative paths
 }
 
-// defaultPath is the PATH a container runtime sets when the image has none.
-const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+// DefaultPath is the PATH a container runtime gives a container whose image
+// sets none. It lives in elfdeps, a leaf that imports only the standard
+// library, so that every package looking programs up in an image shares it.
+const DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // WithEnv sets the environment the programs start with, as "KEY=value"
 // strings: an image config's Env. Closure reads LD_LIBRARY_PATH (searched
 // after DT_RPATH and before DT_RUNPATH), LD_PRELOAD (loaded before the
 // program's own libraries) and PATH (to find bare names and the commands of
-// "#!/usr/bin/env" scripts; by default the runtime's
-// /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin). When a key repeats, the
+// "#!/usr/bin/env" scripts; by default [DefaultPath]). When a key repeats, the
 // last value wins. Entries without "=" are ignored, as execve ignores them.
 func WithEnv(env []string) Option {
 	return func(o *options) {
@@ -52,7 +53,7 @@ func WithWorkingDir(dir string) Option {
 }
 
 func makeOptions(opts []Option) (options, error) {
-	o := options{path: splitList(defaultPath, ":"), dir: "/"}
+	o := options{path: splitList(DefaultPath, ":"), dir: "/"}
 	for _, opt := range opts {
 		opt(&o)
 	}

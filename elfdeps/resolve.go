@@ -2,6 +2,7 @@ package elfdeps
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"path"
@@ -19,47 +20,59 @@ type node struct {
 	err    error
 }
 
-// tree resolves paths inside the root of an fs.FS. It follows symlinks
+// Root resolves and reads paths inside the root of an fs.FS, an image's
+// filesystem, as the kernel would inside a chroot of it. It follows symlinks
 // itself, one component at a time, so a link can never lead out of the root,
 // and it opens only paths that hold no symlink, so an fs.FS that follows
 // links on Open (os.DirFS follows them on the host) never gets the chance.
-// It remembers every Lstat, so the same directories cost one call each.
-type tree struct {
+// It remembers every Lstat, so the same directories cost one call each; it
+// is not safe for concurrent use.
+//
+// A real path is what [Root.Resolve] returns: root-relative, clean, with no
+// symlink before its last component. The methods that read take real paths.
+type Root struct {
 	fsys  fs.FS
 	nodes map[string]node
 }
 
-func newTree(fsys fs.FS) *tree {
-	return &tree{fsys: fsys, nodes: map[string]node{}}
+// NewRoot returns a Root over fsys, whose root is the image's "/".
+func NewRoot(fsys fs.FS) *Root {
+	return &Root{fsys: fsys, nodes: map[string]node{}}
 }
 
-// lstat describes a real path: root-relative, clean, no symlink before its
-// last component.
-func (t *tree) lstat(name string) node {
-	if n, ok := t.nodes[name]; ok {
+// Lstat gives the mode of the file at a real path, without following a
+// symlink there.
+func (rt *Root) Lstat(real string) (fs.FileMode, error) {
+	n := rt.lstat(real)
+	return n.mode, n.err
+}
+
+// lstat describes a real path, with a symlink's target.
+func (rt *Root) lstat(name string) node {
+	if n, ok := rt.nodes[name]; ok {
 		return n
 	}
 	var n node
-	fi, err := fs.Lstat(t.fsys, name)
+	fi, err := fs.Lstat(rt.fsys, name)
 	if err != nil {
 		n.err = err
 	} else {
 		n.mode = fi.Mode()
 		if n.mode&fs.ModeSymlink != 0 {
-			n.target, n.err = fs.ReadLink(t.fsys, name)
+			n.target, n.err = fs.ReadLink(rt.fsys, name)
 		}
 	}
-	t.nodes[name] = n
+	rt.nodes[name] = n
 	return n
 }
 
-// resolve follows name (slash-separated; absolute or not, both start at the
+// Resolve follows name (slash-separated; absolute or not, both start at the
 // root) through every symlink, as the kernel would inside a chroot: an
 // absolute target restarts at the root and ".." stops there. It returns the
 // real path ("." for the root itself) and the symlinks it passed, as real
 // paths of the links, in the order met. The error is a *fs.PathError naming
 // name; it wraps [ErrLinkLoop] past 40 links.
-func (t *tree) resolve(name string) (real string, links []string, err error) {
+func (rt *Root) Resolve(name string) (real string, links []string, err error) {
 	cur, rest := "", name
 	for hops := 0; rest != ""; {
 		var comp string
@@ -75,7 +88,7 @@ func (t *tree) resolve(name string) (real string, links []string, err error) {
 		if cur != "" {
 			next = cur + "/" + comp
 		}
-		n := t.lstat(next)
+		n := rt.lstat(next)
 		if n.err != nil {
 			return "", nil, pathError("resolve", name, n.err)
 		}
@@ -126,15 +139,15 @@ func rooted(name string) string {
 	return "/" + strings.TrimLeft(name, "/")
 }
 
-// readAt calls fn with random access to the regular file at the real path
-// name. An fs.File that is an io.ReaderAt is used as is; one that can seek
+// ReadAt calls fn with random access to the regular file at the real path
+// name; any other file is an error wrapping [ErrNotExecutable]. An fs.File that is an io.ReaderAt is used as is; one that can seek
 // is read by seeking; any other is reopened and skipped forward for each
 // read, which costs time, never memory.
-func (t *tree) readAt(name string, fn func(io.ReaderAt) error) error {
-	if n := t.lstat(name); n.err == nil && !n.mode.IsRegular() {
+func (rt *Root) ReadAt(name string, fn func(io.ReaderAt) error) error {
+	if n := rt.lstat(name); n.err == nil && !n.mode.IsRegular() {
 		return pathError("open", name, ErrNotExecutable)
 	}
-	f, err := t.fsys.Open(name)
+	f, err := rt.fsys.Open(name)
 	if err != nil {
 		return pathError("open", name, err)
 	}
@@ -145,8 +158,29 @@ func (t *tree) readAt(name string, fn func(io.ReaderAt) error) error {
 	case io.ReadSeeker:
 		return fn(seekReaderAt{r})
 	default:
-		return fn(reopenReaderAt{t.fsys, name})
+		return fn(reopenReaderAt{rt.fsys, name})
 	}
+}
+
+// ReadFile reads the regular file at a real path, refusing one of more than
+// max bytes; any other file is an error wrapping [io/fs.ErrInvalid].
+func (rt *Root) ReadFile(real string, max int64) ([]byte, error) {
+	if n := rt.lstat(real); n.err != nil || !n.mode.IsRegular() {
+		return nil, pathError("read", real, fs.ErrInvalid)
+	}
+	f, err := rt.fsys.Open(real)
+	if err != nil {
+		return nil, pathError("read", real, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, pathError("read", real, err)
+	}
+	if int64(len(data)) > max {
+		return nil, pathError("read", real, fmt.Errorf("larger than %d bytes", max))
+	}
+	return data, nil
 }
 
 type seekReaderAt struct{ r io.ReadSeeker }

@@ -42,7 +42,7 @@ func hostileRoot(t *testing.T) string {
 func TestResolve(t *testing.T) {
 	t.Parallel()
 	root := hostileRoot(t)
-	tree := newTree(os.DirFS(root))
+	tree := NewRoot(os.DirFS(root))
 	tests := []struct {
 		name  string
 		real  string
@@ -69,7 +69,7 @@ func TestResolve(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			real, links, err := tree.resolve(tc.name)
+			real, links, err := tree.Resolve(tc.name)
 			if tc.err != nil {
 				pe, ok := errors.AsType[*fs.PathError](err)
 				if !errors.Is(err, tc.err) || !ok || pe.Path != rooted(tc.name) {
@@ -97,7 +97,7 @@ func chain(from, to int) []string {
 func TestResolveWithoutReadLink(t *testing.T) {
 	t.Parallel()
 	fsys := struct{ fs.FS }{fstest.MapFS{"bin/sh": {Data: []byte("#!/bin/true\n")}}}
-	real, links, err := newTree(fsys).resolve("/bin/sh")
+	real, links, err := NewRoot(fsys).Resolve("/bin/sh")
 	if err != nil || real != "bin/sh" || links != nil {
 		t.Errorf("resolve(/bin/sh) = %q, %q, %v", real, links, err)
 	}

@@ -21,24 +21,32 @@ const shebangSize = 256
 // the file has no "#!" line or its interpreter does not fit in the 256 bytes
 // the kernel reads.
 func Shebang(fsys fs.FS, name string) (interp string, args []string, ok bool) {
-	t := newTree(fsys)
-	real, _, err := t.resolve(name)
-	if err != nil {
-		return "", nil, false
-	}
-	return t.shebang(real)
+	return NewRoot(fsys).Shebang(name)
 }
 
 // IsELF reports whether name in fsys, following symlinks within the root,
 // is a regular file that starts with the ELF magic.
 func IsELF(fsys fs.FS, name string) bool {
-	t := newTree(fsys)
-	real, _, err := t.resolve(name)
+	return NewRoot(fsys).IsELF(name)
+}
+
+// Shebang is [Shebang] for name in the root.
+func (rt *Root) Shebang(name string) (interp string, args []string, ok bool) {
+	real, _, err := rt.Resolve(name)
+	if err != nil {
+		return "", nil, false
+	}
+	return rt.shebang(real)
+}
+
+// IsELF is [IsELF] for name in the root.
+func (rt *Root) IsELF(name string) bool {
+	real, _, err := rt.Resolve(name)
 	if err != nil {
 		return false
 	}
 	var magic [4]byte
-	err = t.readAt(real, func(r io.ReaderAt) error {
+	err = rt.ReadAt(real, func(r io.ReaderAt) error {
 		_, err := r.ReadAt(magic[:], 0)
 		return err
 	})
@@ -46,10 +54,10 @@ func IsELF(fsys fs.FS, name string) bool {
 }
 
 // shebang parses the "#!" line of the regular file at a real path.
-func (t *tree) shebang(real string) (string, []string, bool) {
+func (rt *Root) shebang(real string) (string, []string, bool) {
 	var buf [shebangSize]byte
 	n := 0
-	err := t.readAt(real, func(r io.ReaderAt) error {
+	err := rt.ReadAt(real, func(r io.ReaderAt) error {
 		var err error
 		n, err = r.ReadAt(buf[:], 0)
 		return err

@@ -95,7 +95,7 @@ func TestLdconf(t *testing.T) {
 		"/srv/b.conf":                    text("/opt/b/lib\n/usr/local/lib\n"),
 		"/etc/more.conf":                 text("/opt/more\n"),
 	})
-	c := &closer{t: newTree(os.DirFS(root))}
+	c := &closer{root: NewRoot(os.DirFS(root))}
 	want := []string{"/opt/a/lib", "/opt/b/lib", "/usr/local/lib", "/opt/more"}
 	if got := c.ldconf(); !reflect.DeepEqual(got, want) {
 		t.Errorf("ldconf() = %q, want %q", got, want)

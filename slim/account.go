@@ -10,6 +10,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/dietimage/diet/analyze"
+	"github.com/dietimage/diet/entry"
 	"github.com/dietimage/diet/layerfs"
 )
 
@@ -76,7 +77,7 @@ type ledger struct {
 func newLedger(o options, cf *v1.ConfigFile) *ledger {
 	l := &ledger{kept: map[[2]string]*Kept{}, inBase: map[string]*Warning{},
 		matched: make([]bool, len(o.keep)+len(o.remove)), config: map[string]bool{}}
-	for _, p := range append([]string{"/tmp", path.Clean("/" + cf.Config.WorkingDir)}, common...) {
+	for _, p := range append([]string{"/tmp", path.Clean("/" + cf.Config.WorkingDir)}, entry.CommonFiles()...) {
 		l.config[p] = true
 	}
 	for _, e := range cf.Config.Env {

@@ -9,7 +9,8 @@
 //   - Prune: the merged layer also leaves out the culprit categories of
 //     package analyze (caches, sources, headers, docs, locales, ...), each
 //     removal named by its rule; WithKeep and WithRemove override.
-//   - Minimal: only what the entrypoint needs, on an empty base.
+//   - Minimal: only what the entrypoint needs, on an empty base. Package
+//     entry finds those paths; WithPaths passes them in.
 //
 // Invariants: layers are read as streams, one at a time, and file bodies
 // are copied, never held: memory grows with the number of paths, not

@@ -8,6 +8,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/dietimage/diet/entry"
 	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/internal/enginetest"
 	"github.com/dietimage/diet/internal/example"
@@ -46,7 +47,7 @@ func TestSlimmedExampleRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	cf, _ := img.ConfigFile()
-	needs, err := slim.Needs(os.DirFS(root), cf)
+	needs, err := entry.Needs(os.DirFS(root), cf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,10 +14,24 @@ import (
 	"github.com/dietimage/diet/internal/tartest"
 )
 
+// goProgram builds a static Go program that prints "hi" and returns its
+// path, in a directory of its own.
+func goProgram(t *testing.T) string {
+	src := filepath.Join(t.TempDir(), "main.go")
+	os.WriteFile(src, []byte("package main\nfunc main() { println(\"hi\") }\n"), 0o644)
+	bin := filepath.Join(t.TempDir(), "server")
+	cmd := exec.Command("go", "build", "-o", bin, src)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // programImage is an image whose top layer holds a real unstripped Go
 // program, /app/server, that prints "hi", beside the given entries.
 func programImage(t *testing.T, more ...tartest.Entry) (v1.Image, []byte) {
-	prog, err := os.ReadFile(filepath.Join(staticRoot(t), "app", "server"))
+	prog, err := os.ReadFile(goProgram(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +103,7 @@ func TestUPX(t *testing.T) {
 			t.Skipf("%s is not installed (.ci/run installs binutils and upx-ucl)", tool)
 		}
 	}
-	packed := filepath.Join(staticRoot(t), "app", "server")
+	packed := goProgram(t)
 	if out, err := exec.Command("upx", "-q", packed).CombinedOutput(); err != nil {
 		t.Fatalf("upx: %v\n%s", err, out)
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dietimage/diet/elfdeps"
 )
 
 // Command is a program to run in an image, with what the image's config
@@ -53,16 +55,12 @@ func CommandOf(cf *v1.ConfigFile, override []string) (Command, error) {
 	return Command{Argv: argv, Env: slices.Clone(c.Env), WorkingDir: c.WorkingDir, User: c.User}, nil
 }
 
-// defaultPath is the PATH the engine gives a container whose image sets
-// none.
-const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 // environ is env with PATH and HOME added when missing, as the engine adds
 // them.
 func environ(env []string, home string) []string {
 	out := slices.Clone(env)
 	if !hasVar(out, "PATH") {
-		out = append(out, "PATH="+defaultPath)
+		out = append(out, "PATH="+elfdeps.DefaultPath)
 	}
 	if !hasVar(out, "HOME") {
 		out = append(out, "HOME="+home)

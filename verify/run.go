@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/dietimage/diet/elfdeps"
 )
 
 // Result is how a command ran.
@@ -145,8 +147,9 @@ func lookTools() (tools, error) {
 }
 
 // hostEnv is the whole environment of the host programs of the sandbox:
-// none of ours, none of the image's.
-var hostEnv = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
+// none of ours, none of the image's. Their PATH is the one a container
+// gets by default, which holds every directory a host keeps them in.
+var hostEnv = []string{"PATH=" + elfdeps.DefaultPath, "LC_ALL=C"}
 
 // execute runs argv, the sandbox's outermost process, as host (an
 // unprivileged id) when switchTo, as the leader of a new process group, and

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dietimage/diet/elfdeps"
 	"github.com/dietimage/diet/internal/tartest"
 )
 
@@ -143,7 +144,7 @@ func TestRunSandbox(t *testing.T) {
 		{"user and group numbers", Command{Argv: []string{"sh", "-c", "id -u; id -g"}, User: "1234:50"}, 0, "1234\n50\n"},
 		{"root by default", Command{Argv: []string{"id", "-u"}}, 0, "0\n"},
 		{"working directory made", Command{Argv: []string{"sh", "-c", "pwd"}, WorkingDir: "/srv/app"}, 0, "/srv/app\n"},
-		{"PATH and HOME defaults", Command{Argv: []string{"sh", "-c", "echo $HOME $PATH"}, User: "app"}, 0, "/home/app " + defaultPath + "\n"},
+		{"PATH and HOME defaults", Command{Argv: []string{"sh", "-c", "echo $HOME $PATH"}, User: "app"}, 0, "/home/app " + elfdeps.DefaultPath + "\n"},
 		{"image env wins", Command{Argv: []string{"sh", "-c", "echo $HOME $X"}, Env: []string{"HOME=/h", "X=y"}}, 0, "/h y\n"},
 		// The host's /dev/null, whose owner the sandbox's one id cannot name.
 		{"/dev works", Command{Argv: []string{"sh", "-c", "echo x >/dev/null && cat /dev/null && ls -ln /dev/null"}}, 0, "crw-rw-rw- 1 65534 65534 1, 3"},

@@ -2,7 +2,7 @@
 // it sources, the strings it evaluates, and the wrappers that run a command
 // after their own arguments.
 
-package slim
+package entry
 
 import (
 	"cmp"
@@ -14,10 +14,12 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dietimage/diet/internal/shell"
 )
 
-// shell is one shell process: its dialect, functions and arguments.
-type shell struct {
+// process is one shell process: its dialect, functions and arguments.
+type process struct {
 	s     *scanner
 	lang  syntax.LangVariant
 	depth int
@@ -33,19 +35,19 @@ type shell struct {
 }
 
 // shell starts a shell: args are its arguments, nil when unknown.
-func (s *scanner) shell(lang syntax.LangVariant, args []word, depth int) *shell {
+func (s *scanner) shell(lang syntax.LangVariant, args []word, depth int) *process {
 	for _, a := range args {
 		if !a.lit {
 			args = nil
 			break
 		}
 	}
-	return &shell{s: s, lang: lang, depth: depth, funcs: map[string]bool{}, args: args, cwd: s.workdir,
+	return &process{s: s, lang: lang, depth: depth, funcs: map[string]bool{}, args: args, cwd: s.workdir,
 		vars: maps.Clone(s.env), dyn: map[string]bool{}}
 }
 
 // run parses src, read from the file name, and follows what it runs.
-func (sh *shell) run(src []byte, name string, line0 int) error {
+func (sh *process) run(src []byte, name string, line0 int) error {
 	f, err := parse(src, cmp.Or(name, "-c"), sh.lang)
 	if err != nil {
 		return err
@@ -66,7 +68,7 @@ func (sh *shell) run(src []byte, name string, line0 int) error {
 
 // declare notes the functions f defines and the lists it gives "set --",
 // wherever they are: a call may come before the definition in the text.
-func (sh *shell) declare(f *syntax.File) {
+func (sh *process) declare(f *syntax.File) {
 	syntax.Walk(f, func(n syntax.Node) bool {
 		switch n := n.(type) {
 		case *syntax.FuncDecl:
@@ -93,7 +95,7 @@ func (sh *shell) declare(f *syntax.File) {
 // command follows one simple command. direct means it is executed, not
 // looked up as a function or builtin first: after exec, a wrapper, or in
 // the image's command.
-func (sh *shell) command(ws []word, st *syntax.Stmt, hops int, direct bool) error {
+func (sh *process) command(ws []word, st *syntax.Stmt, hops int, direct bool) error {
 	funcs := !direct
 	for ; len(ws) > 0 && hops <= maxNesting; hops++ {
 		if sh.s.steps++; sh.s.steps > maxSteps {
@@ -117,14 +119,17 @@ func (sh *shell) command(ws []word, st *syntax.Stmt, hops int, direct bool) erro
 		}
 		if !direct {
 			switch name {
-			case "exec":
-				ws, direct = skip(rest, wrapper{valued: []string{"-a"}}), true
-				continue
-			case "command":
-				if commandQuery(rest) {
-					return nil
+			case "exec", "command":
+				i, ok := shell.Wrapped(argv(ws))
+				if !ok {
+					return nil // "command -v" runs nothing
 				}
-				ws, funcs = skip(rest, wrapper{}), false
+				ws = ws[i:]
+				if name == "exec" {
+					direct = true
+				} else {
+					funcs = false
+				}
 				continue
 			case ".", "source":
 				return sh.source(rest)
@@ -155,17 +160,17 @@ func (sh *shell) command(ws []word, st *syntax.Stmt, hops int, direct bool) erro
 		if base == "find" {
 			return sh.find(rest, st, hops)
 		}
-		wr, ok := wrappers[base]
+		i, ok := shell.Wrapped(argv(ws))
 		if !ok {
 			return nil
 		}
-		ws, direct = skip(rest, wr), true
+		ws, direct = ws[i:], true
 	}
 	return nil
 }
 
 // source reads ". file" in this shell.
-func (sh *shell) source(rest []word) error {
+func (sh *process) source(rest []word) error {
 	if len(rest) == 0 {
 		return nil
 	}
@@ -182,7 +187,7 @@ func (sh *shell) source(rest []word) error {
 		sh.s.notFound[rest[0].val] = true
 		return nil
 	}
-	real, links, err := sh.s.t.resolve(p)
+	real, links, err := sh.s.root.Resolve(p)
 	if err != nil {
 		return err
 	}
@@ -200,7 +205,7 @@ func (sh *shell) source(rest []word) error {
 // text before the first expansion is still read, up to its last blank
 // ("eval "initdb --username=postgres $ARGS"" calls initdb), and what does
 // not parse of it is let go.
-func (sh *shell) eval(rest []word) error {
+func (sh *process) eval(rest []word) error {
 	code, dyn := evalCode(rest)
 	if dyn == nil {
 		return sh.runString(sh, code, rest)
@@ -217,7 +222,7 @@ func (sh *shell) eval(rest []word) error {
 }
 
 // trap runs its literal action, later, in this shell.
-func (sh *shell) trap(rest []word) error {
+func (sh *process) trap(rest []word) error {
 	if len(rest) > 0 && rest[0].lit && rest[0].val == "--" {
 		rest = rest[1:]
 	}
@@ -229,7 +234,7 @@ func (sh *shell) trap(rest []word) error {
 
 // runString parses code, which the words at hold in the file being read,
 // in the shell in: this one for eval and trap, a new one for "sh -c".
-func (sh *shell) runString(in *shell, code string, at []word) error {
+func (sh *process) runString(in *process, code string, at []word) error {
 	if err := sh.s.count(in.depth); err != nil {
 		return &fs.PathError{Op: "read script", Path: cmp.Or(sh.name, "-c"), Err: err}
 	}
@@ -240,7 +245,7 @@ func (sh *shell) runString(in *shell, code string, at []word) error {
 	return in.run([]byte(code), sh.name, line)
 }
 
-func (sh *shell) cd(rest []word) {
+func (sh *process) cd(rest []word) {
 	for _, w := range rest {
 		switch {
 		case !w.lit || w.val == "-":
@@ -255,7 +260,7 @@ func (sh *shell) cd(rest []word) {
 
 // shellArgs follows what a shell program runs: a "-c" string, a script
 // file, or a here-document on its standard input, in a shell of its own.
-func (sh *shell) shellArgs(lang syntax.LangVariant, rest []word, st *syntax.Stmt) error {
+func (sh *process) shellArgs(lang syntax.LangVariant, rest []word, st *syntax.Stmt) error {
 	i, c := 0, false
 	for ; i < len(rest) && rest[i].lit; i++ {
 		v := rest[i].val
@@ -300,7 +305,7 @@ func (sh *shell) shellArgs(lang syntax.LangVariant, rest []word, st *syntax.Stmt
 		sh.s.notFound[rest[i].val] = true
 		return nil
 	}
-	real, links, err := sh.s.t.resolve(p)
+	real, links, err := sh.s.root.Resolve(p)
 	if err != nil {
 		return err
 	}
@@ -314,7 +319,7 @@ func (sh *shell) shellArgs(lang syntax.LangVariant, rest []word, st *syntax.Stmt
 }
 
 // heredoc reads a literal here-document given to a shell as its script.
-func (sh *shell) heredoc(lang syntax.LangVariant, st *syntax.Stmt) error {
+func (sh *process) heredoc(lang syntax.LangVariant, st *syntax.Stmt) error {
 	if st == nil {
 		return nil
 	}
@@ -339,7 +344,7 @@ func (sh *shell) heredoc(lang syntax.LangVariant, st *syntax.Stmt) error {
 }
 
 // find follows the commands of -exec, -execdir, -ok and -okdir.
-func (sh *shell) find(rest []word, st *syntax.Stmt, hops int) error {
+func (sh *process) find(rest []word, st *syntax.Stmt, hops int) error {
 	for i, w := range rest {
 		if !w.lit || !slices.Contains([]string{"-exec", "-execdir", "-ok", "-okdir"}, w.val) {
 			continue
@@ -353,77 +358,6 @@ func (sh *shell) find(rest []word, st *syntax.Stmt, hops int) error {
 		}
 	}
 	return nil
-}
-
-// commandQuery reports "command -v" and "command -V", which run nothing.
-func commandQuery(rest []word) bool {
-	for _, w := range rest {
-		if !w.lit || w.val == "--" || !strings.HasPrefix(w.val, "-") {
-			return false
-		}
-		if strings.ContainsAny(w.val, "vV") {
-			return true
-		}
-	}
-	return false
-}
-
-// wrapper says where the command a wrapper runs starts: after its options
-// (valued ones take the next word), the NAME=VALUE words of env and sudo,
-// and its operands (the user of gosu, the duration of timeout).
-type wrapper struct {
-	valued   []string
-	assigns  bool
-	operands int
-}
-
-// wrappers are the programs that run the command after their arguments.
-var wrappers = map[string]wrapper{
-	"env":          {valued: []string{"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}, assigns: true},
-	"nice":         {valued: []string{"-n", "--adjustment"}},
-	"nohup":        {},
-	"setsid":       {},
-	"time":         {valued: []string{"-f", "-o", "--format", "--output"}},
-	"timeout":      {valued: []string{"-s", "-k", "--signal", "--kill-after"}, operands: 1},
-	"su-exec":      {operands: 1},
-	"gosu":         {operands: 1},
-	"s6-setuidgid": {operands: 1},
-	"chpst":        {valued: strings.Fields("-u -U -b -e -/ -n -l -L -m -d -o -p -f -c -r -t")},
-	"tini":         {valued: []string{"-e", "-p"}},
-	"dumb-init":    {valued: []string{"-r", "--rewrite"}},
-	"catatonit":    {},
-	"stdbuf":       {valued: []string{"-i", "-o", "-e", "--input", "--output", "--error"}},
-	"ionice":       {valued: []string{"-c", "-n", "-p", "-P", "-u", "--class", "--classdata"}},
-	"taskset":      {operands: 1},
-	"setpriv":      {},
-	"sudo":         {valued: strings.Fields("-u -g -C -D -h -p -r -t -U --user --group"), assigns: true},
-	"xargs":        {valued: strings.Fields("-a -d -E -I -L -n -P -s --arg-file --delimiter --max-args --max-procs --max-chars --max-lines")},
-	"busybox":      {},
-}
-
-// skip returns the command that a wrapper's words rest run, if any.
-func skip(rest []word, wr wrapper) []word {
-	i := 0
-	for ; i < len(rest) && rest[i].lit; i++ {
-		v := rest[i].val
-		if v == "--" {
-			i++
-			break
-		}
-		if wr.assigns && strings.Contains(v, "=") && syntax.ValidName(v[:strings.IndexByte(v, '=')]) {
-			continue
-		}
-		if len(v) < 2 || v[0] != '-' {
-			break
-		}
-		if slices.Contains(wr.valued, v) {
-			i++
-		}
-	}
-	if i += wr.operands; i >= len(rest) {
-		return nil
-	}
-	return rest[i:]
 }
 
 // builtins are the commands a shell runs itself, of bash, dash, mksh and

@@ -1,4 +1,4 @@
-package shsafe
+package shell
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package slim
+package entry
 
 import (
 	"archive/tar"
@@ -14,13 +14,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/dietimage/diet/elfdeps"
 	"github.com/dietimage/diet/internal/tartest"
-	"github.com/dietimage/diet/layerfs"
-	"github.com/dietimage/diet/verify"
 )
 
 // elf is an executable that ScriptCalls takes for a program: it reads
@@ -238,6 +235,9 @@ func TestScriptCallsErrors(t *testing.T) {
 	if _, err := ScriptCalls(fstest.MapFS{}, "/nope.sh", nil); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("ScriptCalls(/nope.sh) = %v, want %v", err, fs.ErrNotExist)
 	}
+	if _, err := ScriptCalls(fstest.MapFS{"dir/x.sh": text("foo\n")}, "/dir", nil); !errors.Is(err, ErrNotShell) {
+		t.Errorf("ScriptCalls(/dir) = %v, want %v", err, ErrNotShell)
+	}
 }
 
 // TestScriptCallsDeep feeds scripts that nest as deep as their size
@@ -394,79 +394,6 @@ func TestNeedsShellScriptRefuses(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestMinimalShellEntrypoint slims a Debian image whose entrypoint is a
-// shell script that sources a file and calls programs, with others beside
-// it, at --level minimal: the result runs in the sandbox as the original.
-func TestMinimalShellEntrypoint(t *testing.T) {
-	h := tartest.NewHost(t)
-	for _, p := range []string{"/bin/sh", "/usr/bin/ls", "/usr/bin/cat", "/usr/bin/head", "/usr/bin/uname", "/usr/bin/sleep"} {
-		h.Program(p)
-	}
-	h.Etc()
-	h.Put(tartest.Dir("app"))
-	h.Put(tartest.Exec("app/entrypoint.sh", []byte("#!/bin/sh\nset -e\n. /app/lib.sh\ngreet \"$(uname -s)\"\n"+
-		"cat /etc/group | head -n 1\nexec ls \"$@\"\n")))
-	h.Put(tartest.File("app/lib.sh", "greet() { printf 'hello %s\\n' \"$1\"; }\n"))
-	img := tartest.Image(t, tartest.Step{CreatedBy: "COPY / /", Entries: h.Entries()})
-	img, err := mutate.Config(img, v1.Config{Entrypoint: []string{"/app/entrypoint.sh"}, Cmd: []string{"/app"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := verify.TempDir("", "diet-test-*") // a directory the sandbox's user can enter
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	root := filepath.Join(dir, "original")
-	if err := verify.Extract(t.Context(), img, root); err != nil {
-		t.Fatal(err)
-	}
-	cf, _ := img.ConfigFile()
-	needs, err := Needs(os.DirFS(root), cf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tree, err := layerfs.Build(t.Context(), img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := NewPlan(img, tree, Minimal, WithPaths(needs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := p.Rewrite(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	slimRoot := filepath.Join(dir, "slimmed")
-	if err := verify.Extract(t.Context(), out, slimRoot); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Lstat(filepath.Join(slimRoot, "usr/bin/sleep")); err == nil {
-		t.Errorf("minimal kept /usr/bin/sleep, which the script does not call")
-	}
-	c, err := verify.CommandOf(cf, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, err := verify.Run(t.Context(), root, c)
-	if errors.Is(err, verify.ErrNoSandbox) && os.Getenv("DIET_REQUIRE_ENGINE") != "1" {
-		t.Skipf("no sandbox here (DIET_REQUIRE_ENGINE=1 makes this a failure): %v", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	after, err := verify.Run(t.Context(), slimRoot, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if same, reason := verify.Compare(before, after); !same || before.ExitCode != 0 {
-		t.Errorf("minimal image differs from the original: %s (exit %d → %d, stderr %q)", reason, before.ExitCode, after.ExitCode, after.Stderr)
-	}
-	t.Logf("script image output %q", after.Stdout)
 }
 
 // FuzzScriptCalls reads arbitrary scripts, sourced files and here-documents:

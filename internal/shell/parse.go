@@ -1,7 +1,4 @@
-// Package shsafe parses shell from untrusted sources (image files,
-// Dockerfiles) with mvdan.cc/sh without letting deep nesting crash the
-// process.
-package shsafe
+package shell
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package slim
+package entry
 
 import (
 	"errors"
@@ -25,8 +25,10 @@ var ErrIncomplete = errors.New("the command needs files the image does not have"
 
 var interpreters = regexp.MustCompile(`^(python[0-9.]*|pypy[0-9.]*|node|nodejs|java|ruby[0-9.]*|perl[0-9.]*|php[0-9.]*|Rscript|dotnet)$`)
 
-// common are the files a running service commonly reads: kept when the
-// image has them.
+// CommonFiles are the files a running service commonly reads, which
+// [Needs] keeps when the image has them.
+func CommonFiles() []string { return slices.Clone(common) }
+
 var common = []string{
 	"/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/host.conf",
 	"/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/cert.pem", "/etc/pki/tls/certs/ca-bundle.crt",

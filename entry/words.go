@@ -2,13 +2,15 @@
 // removal, the literal values of variables, the positional arguments, and
 // the words known only at run time.
 
-package slim
+package entry
 
 import (
 	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dietimage/diet/internal/shell"
 )
 
 // word is a word after quote removal, when it is literal.
@@ -26,6 +28,18 @@ func literals(ss []string) []word {
 	return ws
 }
 
+// argv gives the words' values to shell.Wrapped: "" for one known only
+// at run time, which is no option.
+func argv(ws []word) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		if w.lit {
+			out[i] = w.val
+		}
+	}
+	return out
+}
+
 // words removes quotes.
 func words(in []*syntax.Word) []word {
 	ws := make([]word, len(in))
@@ -37,7 +51,7 @@ func words(in []*syntax.Word) []word {
 }
 
 // splice replaces "$@" with the shell's arguments, when they are known.
-func (sh *shell) splice(ws []word) []word {
+func (sh *process) splice(ws []word) []word {
 	out := make([]word, 0, len(ws))
 	for _, w := range ws {
 		if sh.args != nil && !w.lit && positional(w.w) == "@" {
@@ -51,7 +65,7 @@ func (sh *shell) splice(ws []word) []word {
 
 // assign notes the value given to a variable: literal, or one that expands.
 // An array is known by its first element, which a command would be.
-func (sh *shell) assign(a *syntax.Assign) {
+func (sh *process) assign(a *syntax.Assign) {
 	if a.Name == nil || a.Naked || (a.Array != nil && a.Append) {
 		return
 	}
@@ -93,7 +107,7 @@ func assignValue(w *syntax.Word) *syntax.Word {
 	return &syntax.Word{Parts: append([]syntax.WordPart{&syntax.Lit{Value: v}}, w.Parts[1:]...)}
 }
 
-func (sh *shell) dynamic(w word) {
+func (sh *process) dynamic(w word) {
 	if w.w == nil {
 		sh.dynamicAt(w.val, syntax.Pos{})
 		return
@@ -103,7 +117,7 @@ func (sh *shell) dynamic(w word) {
 	sh.dynamicAt(b.String(), w.w.Pos())
 }
 
-func (sh *shell) dynamicAt(text string, pos syntax.Pos) {
+func (sh *process) dynamicAt(text string, pos syntax.Pos) {
 	d := Dynamic{Script: sh.name, Word: text}
 	if pos.IsValid() {
 		d.Line = sh.line0 + int(pos.Line())
@@ -115,7 +129,7 @@ func (sh *shell) dynamicAt(text string, pos syntax.Pos) {
 // "${x[@]}") may expand to, from the literal values the script and the
 // image's environment give it. The word is noted as dynamic unless all
 // its values are known.
-func (sh *shell) values(w word) [][]string {
+func (sh *process) values(w word) [][]string {
 	name, quoted := variable(w.w)
 	if name == "" || len(sh.vars[name]) == 0 || sh.dyn[name] {
 		sh.dynamic(w)
@@ -158,7 +172,7 @@ func variable(w *syntax.Word) (name string, quoted bool) {
 
 // argsOf is what a called script gets as "$@": nil unless all literal
 // once "$@" is spliced in.
-func (sh *shell) argsOf(rest []word) []word {
+func (sh *process) argsOf(rest []word) []word {
 	args := sh.splice(rest)
 	for _, w := range args {
 		if !w.lit {
@@ -173,7 +187,7 @@ func (sh *shell) argsOf(rest []word) []word {
 // starts with an option is skipped: scripts put a default command first
 // when they see one. "$0" and "$BASH_SOURCE" are the script and the file
 // being read ("exec gosu postgres "$BASH_SOURCE" "$@"").
-func (sh *shell) positional(p string, w word, rest []word, st *syntax.Stmt, hops int, direct bool) error {
+func (sh *process) positional(p string, w word, rest []word, st *syntax.Stmt, hops int, direct bool) error {
 	self := map[string]string{"0": sh.self, "BASH_SOURCE": sh.name}[p]
 	switch {
 	case self != "" && strings.HasPrefix(self, "/"):
@@ -217,7 +231,7 @@ func evalCode(rest []word) (code string, dyn *word) {
 		for _, part := range w.w.Parts {
 			switch p := part.(type) {
 			case *syntax.Lit:
-				b.WriteString(unescape(p.Value, false))
+				b.WriteString(shell.Unescape(p.Value, false))
 				continue
 			case *syntax.SglQuoted:
 				b.WriteString(p.Value)
@@ -228,7 +242,7 @@ func evalCode(rest []word) (code string, dyn *word) {
 					if !ok {
 						return b.String(), &rest[i]
 					}
-					b.WriteString(unescape(l.Value, true))
+					b.WriteString(shell.Unescape(l.Value, true))
 				}
 				continue
 			}
@@ -254,7 +268,7 @@ func hdocText(r *syntax.Redirect) (string, bool) {
 		case ok && quoted:
 			b.WriteString(l.Value)
 		case ok:
-			b.WriteString(unescape(l.Value, true))
+			b.WriteString(shell.Unescape(l.Value, true))
 		default:
 			return "", false
 		}
@@ -272,7 +286,7 @@ func literal(w *syntax.Word) (string, bool) {
 			if (i == 0 && strings.HasPrefix(p.Value, "~")) || isGlob(p.Value) {
 				return "", false
 			}
-			b.WriteString(unescape(p.Value, false))
+			b.WriteString(shell.Unescape(p.Value, false))
 		case *syntax.SglQuoted:
 			if p.Dollar {
 				return "", false
@@ -284,33 +298,13 @@ func literal(w *syntax.Word) (string, bool) {
 				if !ok || p.Dollar {
 					return "", false
 				}
-				b.WriteString(unescape(l.Value, true))
+				b.WriteString(shell.Unescape(l.Value, true))
 			}
 		default:
 			return "", false
 		}
 	}
 	return b.String(), true
-}
-
-// unescape removes backslashes: all of them outside quotes, inside double
-// quotes (dq) only those before $, `, ", \ and a newline.
-func unescape(v string, dq bool) string {
-	if !strings.Contains(v, `\`) {
-		return v
-	}
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		if v[i] == '\\' && i+1 < len(v) && (!dq || strings.IndexByte("$`\"\\\n", v[i+1]) >= 0) {
-			i++
-			if v[i] != '\n' {
-				b.WriteByte(v[i])
-			}
-			continue
-		}
-		b.WriteByte(v[i])
-	}
-	return b.String()
 }
 
 // isGlob reports an unquoted *, ? or [...] in a literal.

@@ -1,4 +1,4 @@
-package slim
+package entry
 
 import (
 	"bytes"
@@ -13,7 +13,8 @@ import (
 
 	"mvdan.cc/sh/v3/syntax"
 
-	"github.com/dietimage/diet/internal/shsafe"
+	"github.com/dietimage/diet/elfdeps"
+	"github.com/dietimage/diet/internal/shell"
 )
 
 // ErrNotShell means a file is no shell script: it is ELF, binary, or its
@@ -22,11 +23,11 @@ var ErrNotShell = errors.New("not a shell script")
 
 // errScriptLimit stops hostile or runaway scripts: too many files or
 // strings parsed, shells or sourced files nested too deep, code nested too
-// deep for the parser's stack (see shsafe), or too many commands.
+// deep for the parser's stack (see shell.Parse), or too many commands.
 var errScriptLimit = errors.New("scripts nest too deep or are too many to read")
 
 const (
-	defaultPath   = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	headSize      = 256     // bytes read to tell a "#!" line, ELF and text apart, as Linux reads
 	maxScriptSize = 1 << 20 // bytes read of one script
 	maxScripts    = 256     // files and strings parsed in all
 	maxNesting    = 16      // shells, sourced files and wrappers, one in another
@@ -62,7 +63,7 @@ type Dynamic struct {
 // fsys, a rootfs that may be hostile (symlinks are followed inside it
 // only), and returns the programs it calls: every command whose name is
 // literal once quotes are removed, found through PATH of env (default
-// /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin), except
+// [elfdeps.DefaultPath]), except
 // builtins and the script's functions. It looks through exec, command,
 // env, nohup, nice, timeout, gosu, su-exec and other wrappers, into
 // "sh -c" strings, eval and trap strings, sourced files, here-documents
@@ -76,11 +77,11 @@ type Dynamic struct {
 // is a syntax.ParseError for a script that does not parse.
 func ScriptCalls(fsys fs.FS, script string, env []string) (*Calls, error) {
 	s := newScanner(fsys, env, "/")
-	real, _, err := s.t.resolve(script)
+	real, _, err := s.root.Resolve(script)
 	if err != nil {
 		return nil, err
 	}
-	head, err := s.t.head(real)
+	head, err := s.head(real)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +89,7 @@ func ScriptCalls(fsys fs.FS, script string, env []string) (*Calls, error) {
 	switch {
 	case bytes.HasPrefix(head, []byte("#!")):
 		var ok bool
-		if lang, ok = shellLang(shebang(head)); !ok {
+		if lang, ok = shellLang(s.root.Shebang(real)); !ok {
 			return nil, &fs.PathError{Op: "read script", Path: rooted(real), Err: ErrNotShell}
 		}
 	case bytes.IndexByte(head, 0) >= 0:
@@ -102,7 +103,7 @@ func ScriptCalls(fsys fs.FS, script string, env []string) (*Calls, error) {
 
 // scanner collects what the shells of one container run.
 type scanner struct {
-	t        *rootTree
+	root     *elfdeps.Root
 	path     []string
 	env      map[string][]string // the image's environment
 	workdir  string
@@ -116,14 +117,14 @@ type scanner struct {
 }
 
 func newScanner(fsys fs.FS, env []string, workdir string) *scanner {
-	vars := map[string][]string{"PATH": {defaultPath}}
+	vars := map[string][]string{"PATH": {elfdeps.DefaultPath}}
 	for _, e := range env {
 		if k, v, ok := strings.Cut(e, "="); ok {
 			vars[k] = []string{v} // the last one wins, as in the engine
 		}
 	}
 	return &scanner{
-		t: newRootTree(fsys), path: strings.Split(vars["PATH"][0], ":"), env: vars, workdir: path.Clean("/" + workdir),
+		root: elfdeps.NewRoot(fsys), path: strings.Split(vars["PATH"][0], ":"), env: vars, workdir: path.Clean("/" + workdir),
 		seen: map[string]bool{}, programs: map[string]bool{}, sources: map[string]bool{}, notFound: map[string]bool{},
 	}
 }
@@ -159,10 +160,10 @@ func abs(name, cwd string) string {
 func (s *scanner) lookPath(name, cwd string) (string, bool) {
 	if strings.Contains(name, "/") {
 		p := abs(name, cwd)
-		return p, s.t.regular(p, false)
+		return p, s.regular(p, false)
 	}
 	for _, dir := range s.path {
-		if p := path.Join(abs(dir, cwd), name); s.t.regular(p, true) {
+		if p := path.Join(abs(dir, cwd), name); s.regular(p, true) {
 			return p, true
 		}
 	}
@@ -174,13 +175,13 @@ func (s *scanner) lookPath(name, cwd string) (string, bool) {
 func (s *scanner) findSource(name, cwd string) (string, bool) {
 	if !strings.Contains(name, "/") {
 		for _, dir := range s.path {
-			if p := path.Join(abs(dir, cwd), name); s.t.regular(p, false) {
+			if p := path.Join(abs(dir, cwd), name); s.regular(p, false) {
 				return p, true
 			}
 		}
 	}
 	p := abs(name, cwd)
-	return p, s.t.regular(p, false)
+	return p, s.regular(p, false)
 }
 
 // program records an executed file and reads it when a shell runs it:
@@ -188,28 +189,26 @@ func (s *scanner) findSource(name, cwd string) (string, bool) {
 // of the caller's dialect (lang; none when the engine execs it). rest
 // are the words after the program's name: its arguments.
 func (s *scanner) program(p string, rest []word, lang syntax.LangVariant, depth int) error {
-	real, links, err := s.t.resolve(p)
+	real, links, err := s.root.Resolve(p)
 	if err != nil {
 		s.notFound[p] = true
 		return nil
 	}
-	head, err := s.t.head(real)
+	head, err := s.head(real)
 	if err != nil {
 		return err
 	}
 	switch {
-	case bytes.HasPrefix(head, []byte("\x7fELF")):
+	case s.root.IsELF(real):
 		s.programs[p] = true
 	case bytes.HasPrefix(head, []byte("#!")):
 		s.programs[p] = true
-		interp, arg := shebang(head)
-		if l, ok := shellLang(interp, arg); ok {
+		interp, args, ok := s.root.Shebang(real)
+		if l, sh := shellLang(interp, args, ok); sh {
 			return s.file(real, l, rest, depth)
 		}
-		if ireal, _, err := s.t.resolve(interp); err == nil && depth < maxNesting {
-			if h, err := s.t.head(ireal); err == nil && bytes.HasPrefix(h, []byte("#!")) {
-				return s.program(interp, nil, 0, depth+1) // an interpreter that is a script
-			}
+		if _, _, script := s.root.Shebang(interp); script && depth < maxNesting {
+			return s.program(interp, nil, 0, depth+1) // an interpreter that is a script
 		}
 	case lang != 0 && bytes.IndexByte(head, 0) < 0:
 		s.keep(real, links)
@@ -249,7 +248,7 @@ func (s *scanner) read(real string, depth int) ([]byte, bool, error) {
 		return nil, false, &fs.PathError{Op: "read script", Path: rooted(real), Err: err}
 	}
 	s.seen[real] = true
-	src, err := s.t.read(real, maxScriptSize)
+	src, err := s.readFile(real, maxScriptSize)
 	return src, err == nil, err
 }
 
@@ -264,13 +263,13 @@ func (s *scanner) count(depth int) error {
 // busybox ash and many "#!/bin/sh" scripts take bash's syntax. Code nested
 // too deep for the parser's stack gives errScriptLimit.
 func parse(src []byte, name string, lang syntax.LangVariant) (*syntax.File, error) {
-	f, err := shsafe.Parse(syntax.NewParser(syntax.Variant(lang)), src, name)
-	if err != nil && lang != syntax.LangBash && !errors.Is(err, shsafe.ErrTooDeep) {
-		if fb, errb := shsafe.Parse(syntax.NewParser(syntax.Variant(syntax.LangBash)), src, name); errb == nil {
+	f, err := shell.Parse(syntax.NewParser(syntax.Variant(lang)), src, name)
+	if err != nil && lang != syntax.LangBash && !errors.Is(err, shell.ErrTooDeep) {
+		if fb, errb := shell.Parse(syntax.NewParser(syntax.Variant(syntax.LangBash)), src, name); errb == nil {
 			return fb, nil
 		}
 	}
-	if errors.Is(err, shsafe.ErrTooDeep) {
+	if errors.Is(err, shell.ErrTooDeep) {
 		err = &fs.PathError{Op: "parse", Path: name, Err: fmt.Errorf("%w: %w", errScriptLimit, err)}
 	}
 	return f, err
@@ -282,13 +281,17 @@ var shells = map[string]syntax.LangVariant{
 	"bash": syntax.LangBash, "ksh": syntax.LangMirBSDKorn, "mksh": syntax.LangMirBSDKorn, "lksh": syntax.LangMirBSDKorn,
 }
 
-// shellLang gives the dialect of a "#!" line, seeing through env and
-// busybox ("#!/usr/bin/env bash", "#!/bin/busybox sh").
-func shellLang(interp, arg string) (syntax.LangVariant, bool) {
+// shellLang gives the dialect of a "#!" line, as [elfdeps.Shebang] parses
+// it (ok false: there is none), seeing through env and busybox
+// ("#!/usr/bin/env bash", "#!/bin/busybox sh").
+func shellLang(interp string, args []string, ok bool) (syntax.LangVariant, bool) {
+	if !ok {
+		return 0, false
+	}
 	name := path.Base(interp)
 	if name == "env" || name == "busybox" {
 		name = ""
-		for f := range strings.FieldsSeq(arg) {
+		for f := range strings.FieldsSeq(strings.Join(args, " ")) {
 			if !strings.HasPrefix(f, "-") && !strings.Contains(f, "=") {
 				name = path.Base(f)
 				break
@@ -297,16 +300,4 @@ func shellLang(interp, arg string) (syntax.LangVariant, bool) {
 	}
 	l, ok := shells[name]
 	return l, ok
-}
-
-// shebang splits a "#!" line as Linux does: the interpreter, and the
-// rest as one argument.
-func shebang(head []byte) (interp, arg string) {
-	line, _, _ := bytes.Cut(head[2:], []byte("\n"))
-	line = bytes.Trim(line, " \t")
-	i, a, _ := bytes.Cut(line, []byte(" "))
-	if j := bytes.IndexByte(i, '\t'); j >= 0 {
-		i, a = line[:j], line[j+1:]
-	}
-	return string(i), string(bytes.Trim(a, " \t"))
 }
