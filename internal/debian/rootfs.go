@@ -35,8 +35,9 @@ var (
 // owners and extended attributes.
 //
 // An existing out is complete and is kept as it is: remove it to make it
-// again. Rootfs works in out+".tree" and out+".tmp" beside it and removes
-// both, and a Rootfs that was killed leaves them to the next one.
+// again. Rootfs works in out+".tree" and a temporary file beside out
+// (atomicfile's .NAME.diet-RANDOM) and removes both, and a Rootfs that was
+// killed leaves them to the next one.
 func Rootfs(ctx context.Context, out string, opts ...Option) error {
 	o, err := makeOptions(opts)
 	if err == nil {
@@ -68,8 +69,12 @@ func (o *options) rootfs(ctx context.Context, out string) error {
 	if err := probe(ctx, o.mirror+"/dists/"+o.suite+"/Release"); err != nil {
 		return err
 	}
+	// What a killed Rootfs left: no other Rootfs of out runs (doc.go).
 	tree := out + ".tree"
 	if err := removeTree(tree); err != nil {
+		return err
+	}
+	if err := atomicfile.RemoveTemps(out); err != nil {
 		return err
 	}
 	defer removeTree(tree)
@@ -86,13 +91,16 @@ func (o *options) rootfs(ctx context.Context, out string) error {
 	if err := clean(tree); err != nil {
 		return err
 	}
-	tmp := out + ".tmp"
-	c = exec.CommandContext(ctx, "tar", "--numeric-owner", "--xattrs", "-C", tree, "-cf", tmp, ".")
-	if err := o.run(ctx, c); err != nil {
-		os.Remove(tmp)
+	f, err := atomicfile.Create(out)
+	if err != nil {
 		return err
 	}
-	if err := atomicfile.Commit(tmp, out); err != nil {
+	defer f.Abort()
+	c = exec.CommandContext(ctx, "tar", "--numeric-owner", "--xattrs", "-C", tree, "-cf", f.Name(), ".")
+	if err := o.run(ctx, c); err != nil {
+		return err
+	}
+	if err := f.Commit(ctx, 0o644); err != nil {
 		return err
 	}
 	if fi, err := os.Stat(out); err == nil {

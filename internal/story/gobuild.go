@@ -93,7 +93,7 @@ func (b *builder) goBuild(ctx context.Context) (*goResult, error) {
 		if _, err := goRun(src, "install", "-buildvcs=false", "."); err != nil {
 			return nil, &StepError{Step: "go build", Err: err}
 		}
-		if err := atomicfile.WriteFile(stamp, []byte(key)); err != nil {
+		if err := atomicfile.WriteFile(stamp, []byte(key), 0o644); err != nil {
 			return nil, &StepError{Step: "go build", Err: err}
 		}
 	}
