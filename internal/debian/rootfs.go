@@ -10,6 +10,7 @@ import (
 	"runtime"
 
 	"github.com/dietimage/diet/internal/atomicfile"
+	"github.com/dietimage/diet/internal/fixproc"
 )
 
 // What Rootfs debootstraps unless told otherwise.
@@ -24,8 +25,9 @@ var (
 	// ErrNoDebootstrap: not Linux, not root, or debootstrap is missing and
 	// apt-get could not install it.
 	ErrNoDebootstrap = errors.New("no debootstrap")
-	// ErrNoNetwork: the mirror's Release file could not be fetched.
-	ErrNoNetwork = errors.New("no network")
+	// ErrNoNetwork: the mirror's Release file could not be fetched. It is
+	// fixproc's, which the other fixtures' probes return too.
+	ErrNoNetwork = fixproc.ErrNoNetwork
 )
 
 // Rootfs makes out, a tar of a minbase Debian (debootstrap
@@ -66,7 +68,7 @@ func (o *options) rootfs(ctx context.Context, out string) error {
 	}
 	// A mirror that does not answer is a missing network, not a failing
 	// debootstrap.
-	if err := probe(ctx, o.mirror+"/dists/"+o.suite+"/Release"); err != nil {
+	if err := fixproc.Probe(ctx, o.mirror+"/dists/"+o.suite+"/Release"); err != nil {
 		return err
 	}
 	// What a killed Rootfs left: no other Rootfs of out runs (doc.go).

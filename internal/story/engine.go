@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dietimage/diet/internal/atomicfile"
+	"github.com/dietimage/diet/internal/fixproc"
 )
 
 // baseTag names the imported rootfs while the images are built on it.
@@ -51,7 +52,7 @@ func (b *builder) checkEngine(ctx context.Context) error {
 // images imports the rootfs, builds both images with the legacy builder,
 // records their IDs and sizes in s and saves them to their archives.
 func (b *builder) images(ctx context.Context, s *Story, stage string) error {
-	if err := probe(ctx, Mirror+"/dists/"+Suite+"/Release"); err != nil {
+	if err := fixproc.Probe(ctx, Mirror+"/dists/"+Suite+"/Release"); err != nil {
 		return &StepError{Step: "docker build " + TagV101, Err: fmt.Errorf("apt in the build needs %s: %w", Mirror, err)}
 	}
 	// Images the tags name now become dangling once the tags move.
