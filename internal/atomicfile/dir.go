@@ -39,8 +39,9 @@ func RemoveTemps(name string) error {
 		return err
 	}
 	for _, e := range ents {
-		// os.CreateTemp's random part is decimal digits: this keeps
-		// another target's temporary files, .NAME.diet-old-*, out.
+		// os.CreateTemp's random part is decimal digits: that keeps out
+		// the temporary files of a target named NAME.diet-x, and the
+		// directories (a layout being built, or put aside) of NAME.
 		rnd, ok := strings.CutPrefix(e.Name(), prefix)
 		if !ok || rnd == "" || strings.Trim(rnd, "0123456789") != "" || !e.Type().IsRegular() {
 			continue
