@@ -117,7 +117,7 @@ func TestCommitCancelled(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel() // as if SIGINT came during the sync
-	if err := commitFile(ctx, f, target); !errors.Is(err, context.Canceled) {
+	if err := commitFile(ctx, f); !errors.Is(err, context.Canceled) {
 		t.Errorf("commitFile after cancel = %v, want context.Canceled", err)
 	}
 	if b, _ := os.ReadFile(target); string(b) != "old" {

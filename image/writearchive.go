@@ -95,12 +95,12 @@ func writeTarFile(ctx context.Context, path string, o *options, write func(*tarS
 	if err != nil {
 		return err
 	}
+	defer f.Abort()
 	g := diskspace.New(filepath.Dir(f.Name()), o.minFree)
-	if err := write(&tarStream{w: g.Writer(f), f: f, g: g}); err != nil {
-		abortFile(f)
+	if err := write(&tarStream{w: g.Writer(f), f: f.File, g: g}); err != nil {
 		return err
 	}
-	return commitFile(ctx, f, path)
+	return commitFile(ctx, f)
 }
 
 // writeArchive writes s to t as Docker 25+ saves an image, which is also

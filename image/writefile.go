@@ -7,24 +7,20 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/dietimage/diet/internal/atomicfile"
 )
 
-// Targets are built under a hidden temporary name in their own directory,
-// so that the final rename never crosses a filesystem:
-// .NAME.diet-RANDOM for the new file or layout, .NAME.diet-old-RANDOM for a
-// layout being replaced.
-func tempPattern(target string) (dir, pattern string) {
-	return filepath.Dir(target), "." + filepath.Base(target) + ".diet-*"
-}
-
-// createBeside creates the temporary file that becomes target.
-func createBeside(target string) (*os.File, error) {
+// createBeside creates the temporary file that becomes target, under a
+// hidden name in target's directory (atomicfile.TempPattern), so that the
+// final rename never crosses a filesystem: .NAME.diet-RANDOM, as for a
+// new layout; a layout being replaced is moved to .NAME.diet-old-RANDOM.
+func createBeside(target string) (*atomicfile.File, error) {
 	if err := checkFileTarget(target); err != nil {
 		return nil, err
 	}
-	dir, pattern := tempPattern(target)
-	f, err := os.CreateTemp(dir, pattern)
-	return f, noDir(dir, err)
+	f, err := atomicfile.Create(target)
+	return f, noDir(filepath.Dir(target), err)
 }
 
 // noDir says which directory is missing, not which temporary name.
@@ -35,39 +31,17 @@ func noDir(dir string, err error) error {
 	return err
 }
 
-// commitFile syncs f and renames it to target; on failure f is removed.
-// The directory is synced too, so the rename survives a crash. The sync of
-// a large file takes seconds: a cancel that comes meanwhile still stops
-// the rename, and the target is left as it was. So does a target that
-// became a device or fifo since the write began.
-func commitFile(ctx context.Context, f *os.File, target string) error {
-	err := f.Chmod(0o644)
-	if err == nil {
-		err = f.Sync()
+// commitFile syncs f and renames it to target, mode 0644; on failure f is
+// removed. The directory is synced too, so the rename survives a crash.
+// The sync of a large file takes seconds: a cancel that comes meanwhile
+// still stops the rename, and the target is left as it was. So does a
+// target that became a device or fifo since the write began.
+func commitFile(ctx context.Context, f *atomicfile.File) error {
+	err := f.Commit(ctx, 0o644)
+	if errors.Is(err, atomicfile.ErrNotRegular) {
+		return tag(ErrInvalid, err)
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = checkFileTarget(target)
-	}
-	if err == nil {
-		err = ctx.Err() // the last moment to abort: after it, the target is replaced
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), target)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return syncDir(filepath.Dir(target))
-}
-
-// abortFile closes and removes a temporary file.
-func abortFile(f *os.File) {
-	f.Close()
-	os.Remove(f.Name())
+	return err
 }
 
 // writeSynced writes a small file and syncs it.
@@ -81,19 +55,6 @@ func writeSynced(name string, b []byte) error {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// syncDir makes the names in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
 	return err
@@ -133,12 +94,12 @@ func checkLayoutTarget(dir string) error {
 // removed: readers see the old layout or the new one, and for an instant
 // none; if the second rename fails, the old layout is put back.
 func replaceDir(tmp, dir string) error {
-	parent, pattern := tempPattern(dir)
+	parent, pattern := atomicfile.TempPattern(dir)
 	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
 		if err := os.Rename(tmp, dir); err != nil {
 			return err
 		}
-		return syncDir(parent)
+		return atomicfile.SyncDir(parent)
 	}
 	// A fresh directory to move the old layout into: os.Rename will not
 	// replace even an empty directory.
@@ -158,5 +119,5 @@ func replaceDir(tmp, dir string) error {
 		os.Remove(aside)
 		return err
 	}
-	return errors.Join(syncDir(parent), os.RemoveAll(aside))
+	return errors.Join(atomicfile.SyncDir(parent), os.RemoveAll(aside))
 }

@@ -11,6 +11,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/dietimage/diet/internal/atomicfile"
 )
 
 // ociLayout is the oci-layout file of every layout diet writes.
@@ -28,7 +30,7 @@ func writeLayout(ctx context.Context, s *source, r imageRef, o *options) (err er
 	if err := checkLayoutTarget(dir); err != nil {
 		return err
 	}
-	parent, pattern := tempPattern(dir)
+	parent, pattern := atomicfile.TempPattern(dir)
 	tmp, err := os.MkdirTemp(parent, pattern)
 	if err != nil {
 		return noDir(parent, err)
@@ -79,7 +81,7 @@ func writeLayout(ctx context.Context, s *source, r imageRef, o *options) (err er
 		}
 	}
 	for _, d := range []string{blobDir, filepath.Dir(blobDir), tmp} {
-		if err := syncDir(d); err != nil {
+		if err := atomicfile.SyncDir(d); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -23,8 +24,7 @@ func writeOCIArchive(ctx context.Context, s *source, r imageRef, o *options) err
 	if err := checkFileTarget(r.path); err != nil { // before the work of compressing
 		return err
 	}
-	dir, _ := tempPattern(r.path)
-	blobs, err := compressLayers(ctx, s, dir, o.jobs, true)
+	blobs, err := compressLayers(ctx, s, filepath.Dir(r.path), o.jobs, true)
 	if err != nil {
 		return err
 	}

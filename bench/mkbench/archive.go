@@ -9,10 +9,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dietimage/diet/internal/atomicfile"
 )
 
 // imageConfig is the configuration of an image made of layers, with one
@@ -46,8 +47,8 @@ type member struct {
 }
 
 // writeDockerArchive writes a classic `docker save` archive of layers to out
-// through a temporary file that is renamed into place.
-func writeDockerArchive(ctx context.Context, out, tag string, layers []*layerFile) (err error) {
+// through atomicfile.
+func writeDockerArchive(ctx context.Context, out, tag string, layers []*layerFile) error {
 	cfg, err := json.Marshal(imageConfig(layers))
 	if err != nil {
 		return err
@@ -78,39 +79,22 @@ func writeDockerArchive(ctx context.Context, out, tag string, layers []*layerFil
 	members = append(members, member{name: "manifest.json", body: manifest}, member{name: "repositories", body: repos})
 	sort.Slice(members, func(i, j int) bool { return walkKey(members[i].name) < walkKey(members[j].name) })
 
-	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+	return atomicfile.Write(ctx, out, 0o644, func(f *os.File) error {
+		bw := bufio.NewWriterSize(f, 1<<20)
+		tw := tar.NewWriter(bw)
+		for _, m := range members {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := writeMember(tw, m); err != nil {
+				return fmt.Errorf("%s: %s: %w", out, m.name, err)
+			}
 		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	tw := tar.NewWriter(bw)
-	for _, m := range members {
-		if err := ctx.Err(); err != nil {
+		if err := tw.Close(); err != nil {
 			return err
 		}
-		if err := writeMember(tw, m); err != nil {
-			return fmt.Errorf("%s: %s: %w", out, m.name, err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), out)
+		return bw.Flush()
+	})
 }
 
 // writeMember writes one member of the outer archive.

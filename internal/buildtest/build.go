@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dietimage/diet/internal/fixproc"
 )
 
 // Build builds dockerfile with the build context contextDir as tag and
@@ -38,7 +40,7 @@ func (e *Env) Build(t testing.TB, contextDir string, dockerfile []byte, tag stri
 		"--build-arg", "http_proxy="+e.Proxy, "--rm", "--force-rm", "-t", tag, "-f", "-", contextDir)
 	c.Env = append(os.Environ(), "DOCKER_BUILDKIT=0")
 	c.Stdin = bytes.NewReader(dockerfile)
-	killGroup(c)
+	fixproc.KillGroup(c)
 	var err error
 	out, err = c.CombinedOutput()
 	if err != nil {

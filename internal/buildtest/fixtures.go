@@ -6,6 +6,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,7 +69,7 @@ func (r *runner) makeWheels(ctx context.Context, dir, proxy string) error {
 		return err
 	}
 	script := filepath.Join(dir, "mkwheel.py")
-	if err := atomicfile.WriteFile(script, mkwheel); err != nil {
+	if err := atomicfile.WriteFile(script, mkwheel, 0o644); err != nil {
 		return err
 	}
 	sh := `set -e
@@ -118,23 +119,15 @@ func (r *runner) makeRelease(ctx context.Context, dir, goCmd string) error {
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
 	}
-	tmp := out + ".tmp"
-	if err := writeTarGz(tmp, top, files); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return atomicfile.Commit(tmp, out)
+	return atomicfile.Write(ctx, out, 0o644, func(f *os.File) error {
+		return writeTarGz(f, top, files)
+	})
 }
 
-// writeTarGz writes the files into a gzipped tar at name, under the
-// directory top, with a fixed time.
-func writeTarGz(name, top string, files []struct{ src, name string }) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	zw := gzip.NewWriter(f)
+// writeTarGz writes the files to w as a gzipped tar, under the directory
+// top, with a fixed time.
+func writeTarGz(w io.Writer, top string, files []struct{ src, name string }) error {
+	zw := gzip.NewWriter(w)
 	tw := tar.NewWriter(zw)
 	mtime := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	if err := tw.WriteHeader(&tar.Header{Name: top + "/", Mode: 0o755, Typeflag: tar.TypeDir, ModTime: mtime}); err != nil {
@@ -160,10 +153,7 @@ func writeTarGz(name, top string, files []struct{ src, name string }) error {
 	if err := tw.Close(); err != nil {
 		return err
 	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	return f.Sync()
+	return zw.Close()
 }
 
 // hostGo returns the host's go command and its GOROOT and version.

@@ -1,6 +1,7 @@
 package buildtest
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -18,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dietimage/diet/internal/atomicfile"
 )
 
 // MirrorHost is the name Dockerfiles and the python image use for the
@@ -145,24 +148,10 @@ func (m *mirror) record(p, file string) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".record-*")
-	if err != nil {
+	return atomicfile.Write(context.Background(), file, 0o644, func(f *os.File) error {
+		_, err := io.Copy(f, resp.Body)
 		return err
-	}
-	_, err = io.Copy(tmp, resp.Body)
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), file)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	})
 }
 
 // serveFile serves file, or a 404 when there is none.

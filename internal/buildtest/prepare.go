@@ -150,7 +150,7 @@ func (r *runner) prepare(ctx context.Context, dir string) (*Env, error) {
 		if err != nil {
 			return err
 		}
-		return atomicfile.WriteFile(filepath.Join(dir, "state.json"), append(data, '\n'))
+		return atomicfile.WriteFile(filepath.Join(dir, "state.json"), append(data, '\n'), 0o644)
 	}
 	// The mirror fetches from Debian only while something is being made.
 	m.recording.Store(true)

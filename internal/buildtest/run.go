@@ -7,8 +7,9 @@ import (
 	"io"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/dietimage/diet/internal/fixproc"
 )
 
 // runner runs the preparation's commands and keeps their output in a log
@@ -32,7 +33,7 @@ func (r *runner) run(ctx context.Context, c *exec.Cmd) ([]byte, error) {
 	var stdout, stderr bytes.Buffer
 	c.Stdout = io.MultiWriter(&stdout, r.log)
 	c.Stderr = io.MultiWriter(&stderr, r.log)
-	killGroup(c)
+	fixproc.KillGroup(c)
 	start := time.Now()
 	err := c.Run()
 	fmt.Fprintf(r.log, "# %s, %v\n", time.Since(start).Round(time.Millisecond), err)
@@ -48,14 +49,6 @@ func (r *runner) run(ctx context.Context, c *exec.Cmd) ([]byte, error) {
 // docker runs the docker CLI.
 func (r *runner) docker(ctx context.Context, args ...string) ([]byte, error) {
 	return r.run(ctx, exec.CommandContext(ctx, "docker", args...))
-}
-
-// killGroup makes c lead a process group and has a cancelled context kill
-// the whole group: go's compilers, not only go.
-func killGroup(c *exec.Cmd) {
-	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
-	c.WaitDelay = 10 * time.Second
 }
 
 // tail returns the last n bytes of b, trimmed.

@@ -115,7 +115,7 @@ func runFix(cmd *cobra.Command, f *fixFlags, name string) error {
 		if len(res.Changes) == 0 {
 			return nil
 		}
-		return writeBack(name, fixed, f.force)
+		return writeBack(cmd.Context(), name, fixed, f.force)
 	}
 	if !f.diff {
 		_, err = out.Write(fixed)

@@ -2,17 +2,21 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/dietimage/diet/internal/atomicfile"
 )
 
 // writeBack replaces the file name with data for fix -w, and keeps what
 // the file was: its mode bits (setuid, setgid and sticky included), owner
 // and group. The new file is written beside it, synced and renamed over
-// it, so a reader sees the old file or the new one, never a part. A
-// symbolic link is followed, so the file it points to is replaced.
+// it, so a reader sees the old file or the new one, never a part; a ctx
+// done before the rename leaves the old one. A symbolic link is followed,
+// so the file it points to is replaced.
 //
 // Two kinds of file are refused unless force: a read-only one (no write
 // bit for its owner), whose owner asked for it to stay as it is, and one
@@ -20,7 +24,7 @@ import (
 // file and leave the other names on the old one. With force a read-only
 // file is replaced all the same (and stays read-only), and a linked one is
 // rewritten in place, not atomically, so every name sees the fix.
-func writeBack(name string, data []byte, force bool) error {
+func writeBack(ctx context.Context, name string, data []byte, force bool) error {
 	target, err := filepath.EvalSymlinks(name)
 	if err != nil {
 		return err
@@ -42,54 +46,32 @@ func writeBack(name string, data []byte, force bool) error {
 		}
 		return writeInPlace(target, data, fi)
 	}
-	return replace(target, data, fi, owner)
+	return replace(ctx, target, data, fi, owner)
 }
 
 // modeBits are the bits of a mode that chmod sets.
 const modeBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
 
 // replace writes data to a temporary file in target's directory, gives it
-// target's owner and mode, syncs it, renames it over target and syncs the
-// directory. On any error the temporary file is removed and target is
-// left as it was.
-func replace(target string, data []byte, fi fs.FileInfo, owner *fileOwner) (err error) {
-	dir := filepath.Dir(target)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".diet-*")
+// target's owner and mode and commits it over target (atomicfile: synced,
+// renamed, the directory synced). On any error the temporary file is
+// removed and target is left as it was.
+func replace(ctx context.Context, target string, data []byte, fi fs.FileInfo, owner *fileOwner) error {
+	f, err := atomicfile.Create(target)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
+	defer f.Abort()
+	if _, err := f.Write(data); err != nil {
 		return err
 	}
 	if owner != nil {
-		// Before the chmod: chown clears setuid and setgid.
-		if err = tmp.Chown(owner.uid, owner.gid); err != nil {
+		// Before Commit's chmod: chown clears setuid and setgid.
+		if err := f.Chown(owner.uid, owner.gid); err != nil {
 			return fmt.Errorf("%s: keep owner %d:%d: %w", target, owner.uid, owner.gid, err)
 		}
 	}
-	if err = tmp.Chmod(fi.Mode() & modeBits); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), target); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync() // make the rename durable; some file systems cannot sync a directory
-		d.Close()
-	}
-	return nil
+	return f.Commit(ctx, fi.Mode()&modeBits)
 }
 
 // writeInPlace rewrites target through its own inode, so its hard links,

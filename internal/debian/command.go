@@ -5,12 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
+
+	"github.com/dietimage/diet/internal/fixproc"
 )
 
 // debootstrap finds debootstrap, installing it with apt-get if it is
@@ -65,7 +65,7 @@ func (o *options) run(ctx context.Context, c *exec.Cmd) error {
 	// One writer for both, so that exec writes it from one goroutine.
 	w := io.MultiWriter(&out, o.log)
 	c.Stdout, c.Stderr = w, w
-	killGroup(c)
+	fixproc.KillGroup(c)
 	err := c.Run()
 	if err == nil {
 		return nil
@@ -73,42 +73,9 @@ func (o *options) run(ctx context.Context, c *exec.Cmd) error {
 	if ctx.Err() != nil {
 		err = fmt.Errorf("%w (%w)", ctx.Err(), err)
 	}
-	return fmt.Errorf("%s: %w%s", strings.Join(c.Args, " "), err, o.tail(out.Bytes()))
-}
-
-// tail formats the last lines of a command's output for an error message.
-func (o *options) tail(out []byte) string {
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) == 1 && lines[0] == "" {
-		return ""
+	logName := ""
+	if f, ok := o.log.(interface{ Name() string }); ok {
+		logName = f.Name()
 	}
-	const keep = 12
-	more := ""
-	if len(lines) > keep {
-		lines = lines[len(lines)-keep:]
-		if f, ok := o.log.(interface{ Name() string }); ok {
-			more = fmt.Sprintf(" (the rest is in %s)", f.Name())
-		}
-	}
-	return fmt.Sprintf("; its output ends%s:\n\t%s", more, strings.Join(lines, "\n\t"))
-}
-
-// probe gets url to tell a missing network from a failing debootstrap.
-func probe(ctx context.Context, url string) error {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrNoNetwork, err)
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%w: GET %s: %s", ErrNoNetwork, url, resp.Status)
-	}
-	return nil
+	return fmt.Errorf("%s: %w%s", strings.Join(c.Args, " "), err, fixproc.Tail(out.Bytes(), logName))
 }

@@ -10,6 +10,7 @@ import (
 	"runtime"
 
 	"github.com/dietimage/diet/internal/atomicfile"
+	"github.com/dietimage/diet/internal/fixproc"
 )
 
 // What Rootfs debootstraps unless told otherwise.
@@ -24,8 +25,9 @@ var (
 	// ErrNoDebootstrap: not Linux, not root, or debootstrap is missing and
 	// apt-get could not install it.
 	ErrNoDebootstrap = errors.New("no debootstrap")
-	// ErrNoNetwork: the mirror's Release file could not be fetched.
-	ErrNoNetwork = errors.New("no network")
+	// ErrNoNetwork: the mirror's Release file could not be fetched. It is
+	// fixproc's, which the other fixtures' probes return too.
+	ErrNoNetwork = fixproc.ErrNoNetwork
 )
 
 // Rootfs makes out, a tar of a minbase Debian (debootstrap
@@ -35,8 +37,9 @@ var (
 // owners and extended attributes.
 //
 // An existing out is complete and is kept as it is: remove it to make it
-// again. Rootfs works in out+".tree" and out+".tmp" beside it and removes
-// both, and a Rootfs that was killed leaves them to the next one.
+// again. Rootfs works in out+".tree" and a temporary file beside out
+// (atomicfile's .NAME.diet-RANDOM) and removes both, and a Rootfs that was
+// killed leaves them to the next one.
 func Rootfs(ctx context.Context, out string, opts ...Option) error {
 	o, err := makeOptions(opts)
 	if err == nil {
@@ -65,11 +68,15 @@ func (o *options) rootfs(ctx context.Context, out string) error {
 	}
 	// A mirror that does not answer is a missing network, not a failing
 	// debootstrap.
-	if err := probe(ctx, o.mirror+"/dists/"+o.suite+"/Release"); err != nil {
+	if err := fixproc.Probe(ctx, o.mirror+"/dists/"+o.suite+"/Release"); err != nil {
 		return err
 	}
+	// What a killed Rootfs left: no other Rootfs of out runs (doc.go).
 	tree := out + ".tree"
 	if err := removeTree(tree); err != nil {
+		return err
+	}
+	if err := atomicfile.RemoveTemps(out); err != nil {
 		return err
 	}
 	defer removeTree(tree)
@@ -86,13 +93,16 @@ func (o *options) rootfs(ctx context.Context, out string) error {
 	if err := clean(tree); err != nil {
 		return err
 	}
-	tmp := out + ".tmp"
-	c = exec.CommandContext(ctx, "tar", "--numeric-owner", "--xattrs", "-C", tree, "-cf", tmp, ".")
-	if err := o.run(ctx, c); err != nil {
-		os.Remove(tmp)
+	f, err := atomicfile.Create(out)
+	if err != nil {
 		return err
 	}
-	if err := atomicfile.Commit(tmp, out); err != nil {
+	defer f.Abort()
+	c = exec.CommandContext(ctx, "tar", "--numeric-owner", "--xattrs", "-C", tree, "-cf", f.Name(), ".")
+	if err := o.run(ctx, c); err != nil {
+		return err
+	}
+	if err := f.Commit(ctx, 0o644); err != nil {
 		return err
 	}
 	if fi, err := os.Stat(out); err == nil {

@@ -100,12 +100,17 @@ func mountsUnder(t *testing.T, dir string) []string {
 	return points
 }
 
-// left fails t if Rootfs left its work files beside out.
+// left fails t if Rootfs left its work files (the tree, the temporary
+// tar file) beside out, which has a directory of its own.
 func left(t *testing.T, out string) {
 	t.Helper()
-	for _, p := range []string{out + ".tree", out + ".tmp"} {
-		if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("Rootfs left %s behind (%v)", p, err)
+	ents, err := os.ReadDir(filepath.Dir(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.Name() != filepath.Base(out) {
+			t.Errorf("Rootfs left %s behind", e.Name())
 		}
 	}
 	if m := mountsUnder(t, filepath.Dir(out)); len(m) > 0 {

@@ -2,10 +2,6 @@
 
 package debian
 
-import "os/exec"
-
-// Rootfs refuses to run off Linux before it calls either of these.
-
-func killGroup(*exec.Cmd) {}
+// Rootfs refuses to run off Linux before it calls this.
 
 func unmountUnder(string) error { return nil }

@@ -7,11 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dietimage/diet/internal/atomicfile"
 )
 
 // RepoTag is the name the example image loads under in the Docker engine.
@@ -99,47 +100,29 @@ func splitTag(ref string) (string, string) {
 	return ref, "latest"
 }
 
-// writeAtomic writes members as a tar to out through a temporary file in the
-// same directory, synced and renamed into place; on any error or
-// cancellation the temporary file is removed and out is left untouched.
-func writeAtomic(ctx context.Context, out string, members []member, mtime time.Time) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+// writeAtomic writes members as a tar to out through atomicfile: on any
+// error or cancellation out is left untouched and no temporary file stays.
+func writeAtomic(ctx context.Context, out string, members []member, mtime time.Time) error {
+	return atomicfile.Write(ctx, out, 0o644, func(f *os.File) error {
+		tw := tar.NewWriter(f)
+		for _, m := range members {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			h := &tar.Header{Typeflag: tar.TypeReg, Name: m.name, Mode: 0o644, Size: int64(len(m.body)), ModTime: mtime}
+			if m.body == nil && m.name[len(m.name)-1] == '/' {
+				h.Typeflag, h.Mode = tar.TypeDir, 0o755
+			}
+			if err := tw.WriteHeader(h); err != nil {
+				return fmt.Errorf("%s: %w", m.name, err)
+			}
+			if _, err := tw.Write(m.body); err != nil {
+				return fmt.Errorf("%s: %w", f.Name(), err)
+			}
 		}
-	}()
-	tw := tar.NewWriter(f)
-	for _, m := range members {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		h := &tar.Header{Typeflag: tar.TypeReg, Name: m.name, Mode: 0o644, Size: int64(len(m.body)), ModTime: mtime}
-		if m.body == nil && m.name[len(m.name)-1] == '/' {
-			h.Typeflag, h.Mode = tar.TypeDir, 0o755
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			return fmt.Errorf("%s: %w", m.name, err)
-		}
-		if _, err := tw.Write(m.body); err != nil {
+		if err := tw.Close(); err != nil {
 			return fmt.Errorf("%s: %w", f.Name(), err)
 		}
-	}
-	if err := tw.Close(); err != nil {
-		return fmt.Errorf("%s: %w", f.Name(), err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), out)
+		return nil
+	})
 }

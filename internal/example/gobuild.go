@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 
+	"github.com/dietimage/diet/internal/fixproc"
 	"github.com/dietimage/diet/internal/flock"
 )
 
@@ -59,7 +58,7 @@ func buildHello(ctx context.Context, env *goEnv) (b *helloBuild, unlock func(), 
 	}()
 	stampFile := filepath.Join(stage, "stamp")
 	if old, _ := os.ReadFile(stampFile); string(old) != stamp {
-		if err := removeAll(stage); err != nil {
+		if err := fixproc.RemoveAll(stage); err != nil {
 			return nil, nil, fmt.Errorf("resetting %s: %w", stage, err)
 		}
 	}
@@ -214,19 +213,4 @@ func copySources(src, dst string) error {
 		}
 	}
 	return nil
-}
-
-// removeAll deletes dir even though the module cache makes its files and
-// directories read-only.
-func removeAll(dir string) error {
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			err = os.Chmod(p, 0o755)
-		}
-		return err
-	})
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return os.RemoveAll(dir)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dietimage/diet/internal/atomicfile"
+	"github.com/dietimage/diet/internal/fixproc"
 )
 
 // baseTag names the imported rootfs while the images are built on it.
@@ -51,7 +52,7 @@ func (b *builder) checkEngine(ctx context.Context) error {
 // images imports the rootfs, builds both images with the legacy builder,
 // records their IDs and sizes in s and saves them to their archives.
 func (b *builder) images(ctx context.Context, s *Story, stage string) error {
-	if err := probe(ctx, Mirror+"/dists/"+Suite+"/Release"); err != nil {
+	if err := fixproc.Probe(ctx, Mirror+"/dists/"+Suite+"/Release"); err != nil {
 		return &StepError{Step: "docker build " + TagV101, Err: fmt.Errorf("apt in the build needs %s: %w", Mirror, err)}
 	}
 	// Images the tags name now become dangling once the tags move.
@@ -79,10 +80,10 @@ func (b *builder) images(ctx context.Context, s *Story, stage string) error {
 
 	dfV101 := filepath.Join(b.dir, "v1.01.Dockerfile")
 	dfMistake := filepath.Join(b.dir, "mistake.Dockerfile")
-	if err := atomicfile.WriteFile(dfV101, []byte(dockerfileV101)); err != nil {
+	if err := atomicfile.WriteFile(dfV101, []byte(dockerfileV101), 0o644); err != nil {
 		return &StepError{Step: "docker build " + TagV101, Err: err}
 	}
-	if err := atomicfile.WriteFile(dfMistake, []byte(dockerfileMistake)); err != nil {
+	if err := atomicfile.WriteFile(dfMistake, []byte(dockerfileMistake), 0o644); err != nil {
 		return &StepError{Step: "docker build " + TagMistake, Err: err}
 	}
 	b.logf("docker build %s: apt-get install golang-go git gcc, COPY the Go build (a few minutes)", TagV101)
@@ -162,12 +163,20 @@ func (b *builder) save(ctx context.Context, img *Image) error {
 	}
 	img.ID = id
 	b.logf("docker save %s (%d bytes in the engine) to %s", img.Tag, img.Size, img.Archive)
-	tmp := img.Archive + ".tmp"
-	if _, err := b.run(exec.CommandContext(ctx, "docker", "save", "-o", tmp, img.Tag)); err != nil {
-		os.Remove(tmp)
+	// A killed save left its temporary file; the build directory's lock
+	// makes this save the only one.
+	if err := atomicfile.RemoveTemps(img.Archive); err != nil {
 		return &StepError{Step: "docker save " + img.Tag, Err: err}
 	}
-	if err := atomicfile.Commit(tmp, img.Archive); err != nil {
+	f, err := atomicfile.Create(img.Archive)
+	if err != nil {
+		return &StepError{Step: "docker save " + img.Tag, Err: err}
+	}
+	defer f.Abort()
+	if _, err := b.run(exec.CommandContext(ctx, "docker", "save", "-o", f.Name(), img.Tag)); err != nil {
+		return &StepError{Step: "docker save " + img.Tag, Err: err}
+	}
+	if err := f.Commit(ctx, 0o644); err != nil {
 		return &StepError{Step: "docker save " + img.Tag, Err: err}
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dietimage/diet/internal/atomicfile"
+	"github.com/dietimage/diet/internal/fixproc"
 )
 
 // srcRepo is where the sources sit under GOPATH/src: a copy of the
@@ -70,7 +71,7 @@ func (b *builder) goBuild(ctx context.Context) (*goResult, error) {
 		if err := os.Remove(stamp); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, &StepError{Step: "go build", Err: err}
 		}
-		if err := removeTree(stage); err != nil {
+		if err := fixproc.RemoveAll(stage); err != nil {
 			return nil, &StepError{Step: "go build", Err: err}
 		}
 		if err := probeProxy(ctx, proxy); err != nil {
@@ -93,7 +94,7 @@ func (b *builder) goBuild(ctx context.Context) (*goResult, error) {
 		if _, err := goRun(src, "install", "-buildvcs=false", "."); err != nil {
 			return nil, &StepError{Step: "go build", Err: err}
 		}
-		if err := atomicfile.WriteFile(stamp, []byte(key)); err != nil {
+		if err := atomicfile.WriteFile(stamp, []byte(key), 0o644); err != nil {
 			return nil, &StepError{Step: "go build", Err: err}
 		}
 	}
@@ -128,7 +129,7 @@ func probeProxy(ctx context.Context, goproxy string) error {
 		return nil
 	}
 	path, version, _ := strings.Cut(Module, "@")
-	if err := probe(ctx, strings.TrimSuffix(first, "/")+"/"+path+"/@v/"+version+".info"); err != nil {
+	if err := fixproc.Probe(ctx, strings.TrimSuffix(first, "/")+"/"+path+"/@v/"+version+".info"); err != nil {
 		return fmt.Errorf("Go module proxy %s: %w", first, err)
 	}
 	return nil

@@ -2,17 +2,16 @@ package story
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/dietimage/diet/internal/fixproc"
 )
 
 // builder holds what the steps of one Build share.
@@ -46,61 +45,11 @@ func (b *builder) run(c *exec.Cmd) ([]byte, error) {
 	var stdout, both bytes.Buffer
 	c.Stdout = io.MultiWriter(&stdout, &both, b.cmdLog)
 	c.Stderr = io.MultiWriter(&both, b.cmdLog)
-	killGroup(c)
+	fixproc.KillGroup(c)
 	if err := c.Run(); err != nil {
-		return nil, fmt.Errorf("%s: %w%s", strings.Join(c.Args, " "), err, tail(both.Bytes(), b.cmdLog.Name()))
+		return nil, fmt.Errorf("%s: %w%s", strings.Join(c.Args, " "), err, fixproc.Tail(both.Bytes(), b.cmdLog.Name()))
 	}
 	return stdout.Bytes(), nil
-}
-
-// tail formats the last lines of a command's output for an error message.
-func tail(out []byte, logName string) string {
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) == 1 && lines[0] == "" {
-		return ""
-	}
-	const keep = 12
-	more := ""
-	if len(lines) > keep {
-		lines = lines[len(lines)-keep:]
-		more = fmt.Sprintf(" (the rest is in %s)", logName)
-	}
-	return fmt.Sprintf("; its output ends%s:\n\t%s", more, strings.Join(lines, "\n\t"))
-}
-
-// probe gets url to tell a missing network from a failing step.
-func probe(ctx context.Context, url string) error {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrNoNetwork, err)
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%w: GET %s: %s", ErrNoNetwork, url, resp.Status)
-	}
-	return nil
-}
-
-// removeTree deletes dir even though the module cache makes its files and
-// directories read-only.
-func removeTree(dir string) error {
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			err = os.Chmod(p, 0o755)
-		}
-		return err
-	})
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return os.RemoveAll(dir)
 }
 
 // copyTree copies the regular files and directories of src to dst, making

@@ -108,5 +108,5 @@ func writeStamp(dir string, s *Story) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(stampPath(dir), append(data, '\n'))
+	return atomicfile.WriteFile(stampPath(dir), append(data, '\n'), 0o644)
 }
