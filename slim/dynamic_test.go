@@ -11,6 +11,7 @@ import (
 
 	"github.com/dietimage/diet/internal/tartest"
 	"github.com/dietimage/diet/layerfs"
+	"github.com/dietimage/diet/rootfs"
 	"github.com/dietimage/diet/slim"
 	"github.com/dietimage/diet/verify"
 )
@@ -40,7 +41,7 @@ func TestMinimalDynamicProgram(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	root := filepath.Join(dir, "original")
-	if err := verify.Extract(t.Context(), img, root); err != nil {
+	if err := rootfs.Extract(t.Context(), img, root); err != nil {
 		t.Fatal(err)
 	}
 	cf, _ := img.ConfigFile()
@@ -61,7 +62,7 @@ func TestMinimalDynamicProgram(t *testing.T) {
 		t.Fatal(err)
 	}
 	slimRoot := filepath.Join(dir, "slimmed")
-	if err := verify.Extract(t.Context(), out, slimRoot); err != nil {
+	if err := rootfs.Extract(t.Context(), out, slimRoot); err != nil {
 		t.Fatal(err)
 	}
 	for _, gone := range []string{"bin/sh", "usr/bin/cat", "usr/share/doc/x/README"} {

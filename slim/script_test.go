@@ -20,6 +20,7 @@ import (
 	"github.com/dietimage/diet/elfdeps"
 	"github.com/dietimage/diet/internal/tartest"
 	"github.com/dietimage/diet/layerfs"
+	"github.com/dietimage/diet/rootfs"
 	"github.com/dietimage/diet/verify"
 )
 
@@ -420,7 +421,7 @@ func TestMinimalShellEntrypoint(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	root := filepath.Join(dir, "original")
-	if err := verify.Extract(t.Context(), img, root); err != nil {
+	if err := rootfs.Extract(t.Context(), img, root); err != nil {
 		t.Fatal(err)
 	}
 	cf, _ := img.ConfigFile()
@@ -441,7 +442,7 @@ func TestMinimalShellEntrypoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	slimRoot := filepath.Join(dir, "slimmed")
-	if err := verify.Extract(t.Context(), out, slimRoot); err != nil {
+	if err := rootfs.Extract(t.Context(), out, slimRoot); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Lstat(filepath.Join(slimRoot, "usr/bin/sleep")); err == nil {

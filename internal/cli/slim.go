@@ -16,6 +16,7 @@ import (
 	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/layerfs"
 	"github.com/dietimage/diet/report"
+	rfs "github.com/dietimage/diet/rootfs" // the local type rootfs holds the name
 	"github.com/dietimage/diet/slim"
 	"github.com/dietimage/diet/verify"
 )
@@ -297,7 +298,7 @@ func (r *rootfs) extract(ctx context.Context, name string, img v1.Image) (string
 		return p, nil
 	}
 	p := filepath.Join(r.dir, name)
-	if err := verify.Extract(ctx, &spoolGuard{Image: img, dir: r.dir, reserve: r.reserve}, p); err != nil {
+	if err := rfs.Extract(ctx, &spoolGuard{Image: img, dir: r.dir, reserve: r.reserve}, p); err != nil {
 		return "", err
 	}
 	if r.done == nil {

@@ -14,10 +14,11 @@ import (
 // you add the package.
 var allowed = map[string][]string{
 	"cmd/diet":           {mod + "internal/cli"},
-	"internal/cli":       {mod + "analyze", mod + "dockerfile", mod + "image", mod + "internal/diskspace", mod + "layerfs", mod + "report", mod + "slim", mod + "verify", ggcr, "github.com/spf13/cobra", "github.com/spf13/pflag", "go.yaml.in/yaml/v3", "github.com/rogpeppe/go-internal/diff"},
+	"internal/cli":       {mod + "analyze", mod + "dockerfile", mod + "image", mod + "internal/diskspace", mod + "layerfs", mod + "report", mod + "rootfs", mod + "slim", mod + "verify", ggcr, "github.com/spf13/cobra", "github.com/spf13/pflag", "go.yaml.in/yaml/v3", "github.com/rogpeppe/go-internal/diff"},
 	"report":             {mod + "analyze", mod + "dockerfile", mod + "slim"},
 	"slim":               {mod + "analyze", mod + "elfdeps", mod + "layerfs", mod + "internal/shsafe", ggcr, "mvdan.cc/sh/v3/syntax"},
-	"verify":             {mod + "layerfs", mod + "internal/ctxio", ggcr},
+	"verify":             {mod + "layerfs", mod + "rootfs", mod + "internal/ctxio", ggcr},
+	"rootfs":             {mod + "layerfs", mod + "internal/ctxio", ggcr + "/pkg/v1"}, // images come as v1.Image
 	"analyze":            {mod + "layerfs", ggcr + "/pkg/v1"},
 	"layerfs":            {mod + "internal/ctxio", ggcr + "/pkg/v1", "github.com/klauspost/compress"},
 	"image":              {mod + "internal/ctxio", mod + "internal/diskspace", ggcr, "github.com/klauspost/compress", "github.com/klauspost/pgzip"},

@@ -1,4 +1,4 @@
-package verify
+package rootfs
 
 import (
 	"archive/tar"
@@ -170,7 +170,7 @@ func TestExtractHostile(t *testing.T) {
 	if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	marker := "diet-verify-pwned"
+	marker := "diet-rootfs-pwned"
 	passwd := stat(t, "/etc/passwd")
 	tests := []struct {
 		entry  string // the entry that must stop the extraction

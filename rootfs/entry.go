@@ -1,4 +1,4 @@
-package verify
+package rootfs
 
 import (
 	"archive/tar"
