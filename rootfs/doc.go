@@ -10,13 +10,19 @@
 //   - What it refuses stops the extraction, never a silent skip (a rootfs
 //     missing entries would not show how the image runs), with a
 //     [layerfs.EntryError] naming the entry inside a [layerfs.LayerError]
-//     naming the layer: an absolute name or one with ".."
-//     ([layerfs.ErrUnsafePath]), a hard link to such a name
-//     ([layerfs.ErrUnsafePath]) or to nothing ([layerfs.ErrBadLink]), a
-//     whiteout that names no file ([layerfs.ErrUnsafePath]), a type the
-//     engine does not extract ([layerfs.ErrUnsupportedType]), an entry
-//     that would reach outside through a symlink (the [os.Root] error). A
-//     target directory that holds files is [ErrNotEmpty].
+//     naming the layer: a name that climbs out of the root, "../x" or
+//     "a/../../x" ([layerfs.ErrUnsafePath]), a NUL byte or a name longer
+//     than PATH_MAX ([layerfs.ErrBadName]), a hard link to a name that
+//     climbs out ([layerfs.ErrUnsafePath]) or to nothing
+//     ([layerfs.ErrBadLink]), a whiteout that names no file
+//     ([layerfs.ErrUnsafePath]), a type the engine does not extract
+//     ([layerfs.ErrUnsupportedType]), an entry that would reach outside
+//     through a symlink (the [os.Root] error). A target directory that
+//     holds files is [ErrNotEmpty].
+//   - Names are read as the engine reads them (internal/tarname, the rule
+//     image and layerfs follow too): cleaned lexically, an absolute name
+//     from the root ("/etc/passwd" is etc/passwd under it), "a/../b" as "b".
+//     Names are bytes: a name that is not UTF-8 is extracted as it is.
 //   - Layers apply in order with the engine's whiteout semantics: .wh.NAME
 //     deletes NAME, even an entry its own layer wrote before it, and
 //     .wh..wh..opq empties its directory of what the layers below put there,

@@ -18,15 +18,16 @@ var allowed = map[string][]string{
 	"report":             {mod + "analyze", mod + "dockerfile", mod + "slim"},
 	"slim":               {mod + "analyze", mod + "elfdeps", mod + "layerfs", mod + "internal/shsafe", ggcr, "mvdan.cc/sh/v3/syntax"},
 	"verify":             {mod + "layerfs", mod + "rootfs", mod + "internal/ctxio", ggcr},
-	"rootfs":             {mod + "layerfs", mod + "internal/ctxio", ggcr + "/pkg/v1"}, // images come as v1.Image
+	"rootfs":             {mod + "layerfs", mod + "internal/ctxio", mod + "internal/tarname", ggcr + "/pkg/v1"}, // images come as v1.Image
 	"analyze":            {mod + "layerfs", ggcr + "/pkg/v1"},
-	"layerfs":            {mod + "internal/ctxio", ggcr + "/pkg/v1", "github.com/klauspost/compress"},
-	"image":              {mod + "internal/ctxio", mod + "internal/diskspace", ggcr, "github.com/klauspost/compress", "github.com/klauspost/pgzip"},
+	"layerfs":            {mod + "internal/ctxio", mod + "internal/tarname", ggcr + "/pkg/v1", "github.com/klauspost/compress"},
+	"image":              {mod + "internal/ctxio", mod + "internal/diskspace", mod + "internal/tarname", ggcr, "github.com/klauspost/compress", "github.com/klauspost/pgzip"},
 	"elfdeps":            {},
 	"dockerfile":         {mod + "internal/shsafe", "github.com/moby/buildkit/frontend/dockerfile/parser", "mvdan.cc/sh/v3/syntax"},
 	"internal/ctxio":     {},
 	"internal/diskspace": {},
 	"internal/shsafe":    {"mvdan.cc/sh/v3/syntax"},
+	"internal/tarname":   {},
 }
 
 const ggcr = "github.com/google/go-containerregistry"
