@@ -3,8 +3,6 @@ package image
 import (
 	"archive/tar"
 	"errors"
-	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -38,7 +36,10 @@ func TestMemberNames(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := filepath.Join(dir, tc.name+".tar")
-			renameMembers(t, plain, p, tc.rename)
+			copyTar(t, plain, p, func(h *tar.Header, body []byte) []byte {
+				h.Name = tc.rename(h.Name)
+				return body
+			})
 			got, err := Open(t.Context(), "docker-archive:"+p)
 			if tc.err != nil {
 				if !errors.Is(err, tc.err) {
@@ -53,40 +54,5 @@ func TestMemberNames(t *testing.T) {
 				t.Errorf("Open(%s).Digest() = %v, %v, want %v", tc.name, d, err, want)
 			}
 		})
-	}
-}
-
-// renameMembers copies the tar in to out with every member renamed.
-func renameMembers(t *testing.T, in, out string, rename func(string) string) {
-	t.Helper()
-	f, err := os.Open(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	o, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer o.Close()
-	tr, tw := tar.NewReader(f), tar.NewWriter(o)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.Name = rename(h.Name)
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(tw, tr); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
 	}
 }
