@@ -14,6 +14,7 @@ import (
 	"github.com/dietimage/diet/entry"
 	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/layerfs"
+	"github.com/dietimage/diet/rootfs"
 	"github.com/dietimage/diet/slim"
 	"github.com/dietimage/diet/verify"
 )
@@ -224,7 +225,7 @@ func (r *roots) extract(ctx context.Context, name string, img v1.Image) (string,
 		return p, nil
 	}
 	p := filepath.Join(r.dir, name)
-	if err := verify.Extract(ctx, &spoolGuard{Image: img, dir: r.dir, reserve: r.reserve}, p); err != nil {
+	if err := rootfs.Extract(ctx, &spoolGuard{Image: img, dir: r.dir, reserve: r.reserve}, p); err != nil {
 		return "", err
 	}
 	if r.done == nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/dietimage/diet/entry"
 	"github.com/dietimage/diet/internal/tartest"
 	"github.com/dietimage/diet/layerfs"
+	"github.com/dietimage/diet/rootfs"
 	"github.com/dietimage/diet/slim"
 	"github.com/dietimage/diet/verify"
 )
@@ -41,7 +42,7 @@ func TestMinimalDynamicProgram(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	root := filepath.Join(dir, "original")
-	if err := verify.Extract(t.Context(), img, root); err != nil {
+	if err := rootfs.Extract(t.Context(), img, root); err != nil {
 		t.Fatal(err)
 	}
 	cf, _ := img.ConfigFile()
@@ -63,7 +64,7 @@ func TestMinimalDynamicProgram(t *testing.T) {
 	}
 	defer out.Close()
 	slimRoot := filepath.Join(dir, "slimmed")
-	if err := verify.Extract(t.Context(), out, slimRoot); err != nil {
+	if err := rootfs.Extract(t.Context(), out, slimRoot); err != nil {
 		t.Fatal(err)
 	}
 	for _, gone := range []string{"bin/sh", "usr/bin/cat", "usr/share/doc/x/README"} {
@@ -120,7 +121,7 @@ func TestMinimalShellEntrypoint(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	root := filepath.Join(dir, "original")
-	if err := verify.Extract(t.Context(), img, root); err != nil {
+	if err := rootfs.Extract(t.Context(), img, root); err != nil {
 		t.Fatal(err)
 	}
 	cf, _ := img.ConfigFile()
@@ -142,7 +143,7 @@ func TestMinimalShellEntrypoint(t *testing.T) {
 	}
 	defer out.Close()
 	slimRoot := filepath.Join(dir, "slimmed")
-	if err := verify.Extract(t.Context(), out, slimRoot); err != nil {
+	if err := rootfs.Extract(t.Context(), out, slimRoot); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Lstat(filepath.Join(slimRoot, "usr/bin/sleep")); err == nil {

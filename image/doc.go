@@ -16,8 +16,10 @@
 //     a stored-uncompressed layer is a seekable section of the archive, so a
 //     reader can skip file bodies. An uncompressed classic layer is gzipped
 //     only when its compressed Digest, Size or stream is asked for.
-//   - Member names in an archive are hostile: they are cleaned, names with
-//     ".." are refused, and every lookup goes through the index.
+//   - Member names in an archive are hostile: they are read as docker load
+//     reads them (internal/tarname: cleaned, an absolute one from the
+//     archive's root), names that climb out of the archive are refused, and
+//     every lookup goes through the index.
 //   - Every error returned by [Open] is an [*Error] that names the input as the
 //     user wrote it, with the cause last. Callers branch with errors.Is on
 //     [ErrNotFound], [ErrTruncated], [ErrAmbiguous], [ErrMismatch],

@@ -89,6 +89,22 @@ func tarDir(t testing.TB, dir, out string, skip func(string) bool) {
 // edit; edit returns nil to drop a member. Extra members are appended.
 func rewriteTar(t testing.TB, in, out string, edit func(name string, body []byte) []byte, extra ...tartest.Entry) {
 	t.Helper()
+	copyTar(t, in, out, func(h *tar.Header, body []byte) []byte {
+		if h.Typeflag != tar.TypeReg {
+			return body
+		}
+		if body = edit(h.Name, body); body != nil {
+			h.Size = int64(len(body))
+		}
+		return body
+	}, extra...)
+}
+
+// copyTar copies the tar at in to out, passing each member through edit,
+// which may change its header and returns its body, or nil to drop it.
+// Extra members are appended.
+func copyTar(t testing.TB, in, out string, edit func(h *tar.Header, body []byte) []byte, extra ...tartest.Entry) {
+	t.Helper()
 	f, err := os.Open(in)
 	if err != nil {
 		t.Fatal(err)
@@ -108,11 +124,8 @@ func rewriteTar(t testing.TB, in, out string, edit func(name string, body []byte
 		if err != nil {
 			t.Fatal(err)
 		}
-		if h.Typeflag == tar.TypeReg {
-			if body = edit(h.Name, body); body == nil {
-				continue
-			}
-			h.Size = int64(len(body))
+		if body = edit(h, body); body == nil {
+			continue
 		}
 		if err := tw.WriteHeader(h); err != nil {
 			t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"github.com/dietimage/diet/internal/tarname"
 )
 
 // Limits on hostile archives: the index grows with members, and JSON
@@ -125,17 +127,13 @@ func tarError(err error, off int64) error {
 	return fmt.Errorf("not a tar archive (at byte %d): %w", off, err)
 }
 
-// cleanName normalises a member name and refuses any that climbs out of the
-// archive root.
+// cleanName reads a member name as docker load does ([tarname.Clean]:
+// cleaned, an absolute one from the archive's root) and refuses any that
+// climbs out of it.
 func cleanName(n string) (string, error) {
-	for _, el := range strings.Split(n, "/") {
-		if el == ".." {
-			return "", fmt.Errorf("entry %q: path leaves the archive", n)
-		}
-	}
-	c := path.Clean("/" + n)[1:]
-	if c == "" {
-		return ".", nil
+	c, err := tarname.Clean(n)
+	if err != nil {
+		return "", fmt.Errorf("entry %q: %w", n, err)
 	}
 	return c, nil
 }

@@ -5,9 +5,6 @@ import "unsafe"
 // chunkSize bounds each arena chunk, so growing the arena never copies it.
 const chunkSize = 1 << 20
 
-// maxName bounds a path or link target: PATH_MAX on Linux.
-const maxName = 4096
-
 // span locates a string in an arena: chunk index and offset packed in off.
 type span struct{ off, n uint32 }
 

@@ -12,9 +12,11 @@
 //   - Memory grows with the number of paths, never with the number of bytes.
 //     Paths live in an arena the tree owns; nodes and events hold no pointers,
 //     so the garbage collector does not scan them.
-//   - Every entry is hostile: absolute names, "..", non-UTF-8 names, a parent
-//     that is a symlink, hard links to missing targets and sizes larger than
-//     the layer are errors naming the layer and the entry. Nothing is written
-//     anywhere.
+//   - Every entry is hostile. Names are read as the engine reads them
+//     (internal/tarname: cleaned, and an absolute name from the root); a
+//     name or hard link target that climbs out of the root, a non-UTF-8
+//     name, a parent that is a symlink, hard links to missing targets and
+//     sizes larger than the layer are errors naming the layer and the entry.
+//     Nothing is written anywhere.
 //   - A deletion costs time in proportion to what it removes.
 package layerfs

@@ -3,6 +3,8 @@ package layerfs
 import (
 	"errors"
 	"fmt"
+
+	"github.com/dietimage/diet/internal/tarname"
 )
 
 // LayerError is an error in one layer of an image.
@@ -34,8 +36,12 @@ func (e *EntryError) Unwrap() error { return e.Err }
 
 // Causes of an [EntryError] and of layer read failures.
 var (
-	ErrUnsafePath     = errors.New("path leaves the root or is absolute")
-	ErrBadName        = errors.New("name is not valid UTF-8")
+	// ErrUnsafePath: a name or hard link target climbs out of the root
+	// ("../x"); an absolute name is read from the root, as the engine does.
+	ErrUnsafePath = tarname.ErrOutside
+	// ErrBadName: a name is not UTF-8, holds a NUL byte, or is longer than
+	// PATH_MAX; or a symlink target is not UTF-8 or too long.
+	ErrBadName        = tarname.ErrBadName
 	ErrSymlinkParent  = errors.New("a parent directory is a symlink")
 	ErrNotDir         = errors.New("a parent is not a directory")
 	ErrBadLink        = errors.New("hard link target is missing or a directory")

@@ -228,7 +228,7 @@ func TestHostile(t *testing.T) {
 	}{
 		{"../etc/passwd", [][]byte{rawTar(reg("../etc/passwd"))}, ErrUnsafePath},
 		{"a/../../b", [][]byte{rawTar(reg("a/../../b"))}, ErrUnsafePath},
-		{"/etc/passwd", [][]byte{rawTar(reg("/etc/passwd"))}, ErrUnsafePath},
+		{"..", [][]byte{rawTar(&tar.Header{Name: "..", Typeflag: tar.TypeDir})}, ErrUnsafePath},
 		{"non-UTF-8 \xff", [][]byte{rawTar(reg("bad\xffname"))}, ErrBadName},
 		{"symlink parent", [][]byte{rawTar(&tar.Header{Name: "etc", Typeflag: tar.TypeSymlink, Linkname: "/host"}, reg("etc/passwd"))}, ErrSymlinkParent},
 		{"symlink parent across layers", [][]byte{
@@ -239,6 +239,7 @@ func TestHostile(t *testing.T) {
 		{"hard link to nothing", [][]byte{rawTar(&tar.Header{Name: "l", Typeflag: tar.TypeLink, Linkname: "missing"})}, ErrBadLink},
 		{"hard link to a dir", [][]byte{rawTar(&tar.Header{Name: "d/", Typeflag: tar.TypeDir}, &tar.Header{Name: "l", Typeflag: tar.TypeLink, Linkname: "d"})}, ErrBadLink},
 		{"hard link out of the root", [][]byte{rawTar(&tar.Header{Name: "l", Typeflag: tar.TypeLink, Linkname: "../../etc/passwd"})}, ErrUnsafePath},
+		{"hard link to an absolute name, read from the root", [][]byte{rawTar(&tar.Header{Name: "l", Typeflag: tar.TypeLink, Linkname: "/etc/passwd"})}, ErrBadLink},
 		{"petabyte", [][]byte{rawTar(&tar.Header{Name: "huge", Typeflag: tar.TypeReg, Size: 1 << 50})}, io.ErrUnexpectedEOF},
 		{"truncated", [][]byte{tartest.Tar(tartest.Sized("a", 4096))[:1500]}, io.ErrUnexpectedEOF},
 	}
@@ -291,10 +292,32 @@ func TestWalk(t *testing.T) {
 	}
 }
 
+// TestEngineNames: names the engine cleans land where it puts them.
+func TestEngineNames(t *testing.T) {
+	reg := func(name string) *tar.Header { return &tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644} }
+	tr, err := BuildLayers(t.Context(), []v1.Layer{bytesLayer(t, rawTar(
+		reg("/etc/passwd"), reg("a/../b"), reg("/../c"), &tar.Header{Name: "/etc/hard", Typeflag: tar.TypeLink, Linkname: "/etc/passwd"},
+	), false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	tr.Walk(func(_ ID, p string) bool {
+		got = append(got, strings.Clone(p))
+		return true
+	})
+	slices.Sort(got)
+	if diff := cmp.Diff([]string{"/b", "/c", "/etc", "/etc/hard", "/etc/passwd"}, got); diff != "" {
+		t.Errorf("Walk (-want +got):\n%s", diff)
+	}
+}
+
 func TestCleanName(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"usr/bin/ls", "/usr/bin/ls"}, {"usr/bin/", "/usr/bin"}, {"./usr//bin/./ls", "/usr/bin/ls"},
 		{"./", "/"}, {".", "/"}, {"a/b/", "/a/b"}, {"a//", "/a"},
+		// As the engine reads them: from the root, cleaned.
+		{"/etc/passwd", "/etc/passwd"}, {"a/../b", "/b"}, {"/../x", "/x"}, {"/", "/"},
 	} {
 		if got, err := cleanName(tc.in); got != tc.want || err != nil {
 			t.Errorf("cleanName(%q) = %q, %v; want %q", tc.in, got, err, tc.want)

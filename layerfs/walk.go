@@ -16,6 +16,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/dietimage/diet/internal/ctxio"
+	"github.com/dietimage/diet/internal/tarname"
 )
 
 // Layer is what the walk learned about one layer.
@@ -270,7 +271,7 @@ func (w *walked) add(hdr *tar.Header, data int64) error {
 			w.layer.FileBytes += data
 		}
 	case tar.TypeSymlink:
-		if len(hdr.Linkname) > maxName || !utf8.ValidString(hdr.Linkname) {
+		if len(hdr.Linkname) > tarname.MaxLen || !utf8.ValidString(hdr.Linkname) {
 			return fmt.Errorf("%w: symlink target", ErrBadName)
 		}
 		e.link = w.names.add(hdr.Linkname)
@@ -293,29 +294,19 @@ func (w *walked) add(hdr *tar.Header, data int64) error {
 	return nil
 }
 
-// cleanName turns a tar name into an absolute clean path, refusing names
-// that are absolute, climb out of the root, or are not UTF-8.
+// cleanName turns a tar name into the tree's absolute clean path, by the
+// rule every reader of tar names in diet follows ([tarname.Clean]), and
+// refuses a name that is not UTF-8: the tree's paths are text.
 func cleanName(name string) (string, error) {
 	if !utf8.ValidString(name) {
-		return "", ErrBadName
+		return "", fmt.Errorf("%w: not UTF-8", ErrBadName)
 	}
-	if len(name) > maxName {
-		return "", fmt.Errorf("%w: %d bytes", ErrBadName, len(name))
+	c, err := tarname.Clean(name)
+	if err != nil {
+		return "", err
 	}
-	if strings.HasPrefix(name, "/") {
-		return "", ErrUnsafePath
+	if c == "." {
+		return "/", nil
 	}
-	clean := true
-	for elem := range strings.SplitSeq(strings.TrimSuffix(name, "/"), "/") {
-		switch elem {
-		case "..":
-			return "", ErrUnsafePath
-		case "", ".":
-			clean = false
-		}
-	}
-	if clean { // the common case: path.Clean would copy it for nothing
-		return "/" + strings.TrimSuffix(name, "/"), nil
-	}
-	return path.Clean("/" + name), nil
+	return "/" + c, nil
 }

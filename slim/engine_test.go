@@ -14,8 +14,8 @@ import (
 	"github.com/dietimage/diet/internal/example"
 	"github.com/dietimage/diet/internal/tartest"
 	"github.com/dietimage/diet/layerfs"
+	"github.com/dietimage/diet/rootfs"
 	"github.com/dietimage/diet/slim"
-	"github.com/dietimage/diet/verify"
 )
 
 // TestSlimmedExampleRuns slims the bundled example image (a real Go
@@ -43,7 +43,7 @@ func TestSlimmedExampleRuns(t *testing.T) {
 	want := run(src, example.RepoTag)
 
 	root := filepath.Join(dir, "rootfs")
-	if err := verify.Extract(t.Context(), img, root); err != nil {
+	if err := rootfs.Extract(t.Context(), img, root); err != nil {
 		t.Fatal(err)
 	}
 	cf, _ := img.ConfigFile()

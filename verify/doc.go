@@ -1,18 +1,9 @@
 // Package verify proves that a slimmed image still runs like the original:
-// it extracts an image's filesystem ([Extract]), runs a command of it in a
-// sandbox over that filesystem ([Run]) or on the Docker engine
-// ([RunEngine]), and compares two runs ([Compare]).
+// it runs a command of an image in a sandbox over its extracted filesystem
+// ([Run]; package rootfs extracts it, into a directory made by [TempDir])
+// or on the Docker engine ([RunEngine]), and compares two runs ([Compare]).
 //
 // Invariants:
-//   - Nothing is written outside the target directory of [Extract]. Every
-//     entry goes through an [os.Root]; absolute names, "..", and symlinks or
-//     hard links that lead out stop the extraction with an error naming the
-//     layer and the entry, never a silent skip. A later entry replaces an
-//     earlier one and is never written through it.
-//   - Memory grows with the number of paths of one layer (opaque markers
-//     must spare what their own layer wrote) and of directories of the image
-//     (their modes and times are applied last), never with the number of
-//     bytes: file bodies stream from the layer to the disk.
 //   - [Run] changes only the rootfs it is given, a scratch copy: it makes
 //     /proc, /dev and the working directory there and gives every file to
 //     the sandbox's user. A trace directory of its own is the only thing it

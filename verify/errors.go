@@ -2,13 +2,8 @@ package verify
 
 import "errors"
 
-// Causes of the errors of this package, for [errors.Is]. Layer and entry
-// problems of [Extract] are [layerfs.LayerError] and [layerfs.EntryError],
-// as everywhere else in diet, with [layerfs.ErrUnsafePath] and
-// [layerfs.ErrBadLink] as their causes.
+// Causes of the errors of this package, for [errors.Is].
 var (
-	// ErrNotEmpty: Extract was given a directory that already holds files.
-	ErrNotEmpty = errors.New("directory is not empty")
 	// ErrNoCommand: neither an override, nor the image's Entrypoint or Cmd,
 	// names a program to run.
 	ErrNoCommand = errors.New("no command: the image has no Entrypoint and no Cmd")

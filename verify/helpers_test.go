@@ -10,7 +10,10 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/rootfs"
 )
+
+type entries = []tartest.Entry
 
 // toolsImage is an image of host programs: ls, cat, id, sleep and sh, with
 // their libraries and an /etc.
@@ -33,8 +36,8 @@ func extracted(t testing.TB, img v1.Image) string {
 	}
 	t.Cleanup(func() { writable(tmp); os.RemoveAll(tmp) })
 	dir := filepath.Join(tmp, "rootfs")
-	if err := Extract(t.Context(), img, dir); err != nil {
-		t.Fatalf("Extract: %v", err)
+	if err := rootfs.Extract(t.Context(), img, dir); err != nil {
+		t.Fatalf("rootfs.Extract: %v", err)
 	}
 	return dir
 }

@@ -39,7 +39,7 @@ type Result struct {
 // MaxOutput bounds what a [Result] keeps of each of stdout and stderr.
 const MaxOutput = 16 << 20
 
-// Run runs c in a sandbox over rootfs, an extracted image (see [Extract])
+// Run runs c in a sandbox over rootfs, an extracted image (see rootfs.Extract)
 // that Run may change: it is a scratch copy, which must sit in a directory
 // the sandbox's user can enter (make it with [TempDir]).
 //

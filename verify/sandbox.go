@@ -26,7 +26,7 @@ func hostID() (id int, switchTo bool) {
 	return os.Geteuid(), false
 }
 
-// TempDir is [os.MkdirTemp] for a directory to [Extract] a rootfs into and
+// TempDir is [os.MkdirTemp] for a directory to extract a rootfs into and
 // [Run] it: it belongs to the sandbox's user (see [SandboxID]) and nobody
 // else may enter it, so that the sandbox can reach the rootfs while nothing
 // of the host above it can be reached from inside.

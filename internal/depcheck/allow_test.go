@@ -14,21 +14,23 @@ import (
 // you add the package.
 var allowed = map[string][]string{
 	"cmd/diet":            {mod + "internal/cli"},
-	"":                    {mod + "analyze", mod + "entry", mod + "image", mod + "internal/diskspace", mod + "layerfs", mod + "slim", mod + "verify", ggcr + "/pkg/v1"},
-	"internal/cli":        {root, mod + "analyze", mod + "dockerfile", mod + "image", mod + "internal/atomicfile", mod + "internal/diskspace", mod + "layerfs", mod + "report", mod + "slim", mod + "verify", ggcr, "github.com/spf13/cobra", "github.com/spf13/pflag", "go.yaml.in/yaml/v3", "github.com/rogpeppe/go-internal/diff"},
+	"":                    {mod + "analyze", mod + "entry", mod + "image", mod + "internal/diskspace", mod + "layerfs", mod + "rootfs", mod + "slim", mod + "verify", ggcr + "/pkg/v1"},
+	"internal/cli":        {root, mod + "analyze", mod + "dockerfile", mod + "image", mod + "internal/atomicfile", mod + "internal/diskspace", mod + "layerfs", mod + "report", mod + "slim", ggcr, "github.com/spf13/cobra", "github.com/spf13/pflag", "go.yaml.in/yaml/v3", "github.com/rogpeppe/go-internal/diff"},
 	"report":              {mod + "analyze", mod + "dockerfile", mod + "slim"},
 	"slim":                {mod + "analyze", mod + "entry", mod + "layerfs", ggcr},
-	"entry":               {mod + "elfdeps", mod + "internal/shell", ggcr + "/pkg/v1", "mvdan.cc/sh/v3/syntax"}, // pkg/v1 for the config's ConfigFile
-	"verify":              {mod + "layerfs", mod + "elfdeps", mod + "internal/ctxio", ggcr},                     // elfdeps for the default PATH only
+	"entry":               {mod + "elfdeps", mod + "internal/shell", ggcr + "/pkg/v1", "mvdan.cc/sh/v3/syntax"},  // pkg/v1 for the config's ConfigFile
+	"verify":              {mod + "layerfs", mod + "rootfs", mod + "elfdeps", mod + "internal/ctxio", ggcr},      // elfdeps for the default PATH only
+	"rootfs":              {mod + "layerfs", mod + "internal/ctxio", mod + "internal/tarname", ggcr + "/pkg/v1"}, // images come as v1.Image
 	"analyze":             {mod + "layerfs", ggcr + "/pkg/v1"},
-	"layerfs":             {mod + "internal/ctxio", ggcr + "/pkg/v1", "github.com/klauspost/compress"},
-	"image":               {mod + "internal/atomicfile", mod + "internal/ctxio", mod + "internal/diskspace", ggcr, "github.com/klauspost/compress", "github.com/klauspost/pgzip"},
+	"layerfs":             {mod + "internal/ctxio", mod + "internal/tarname", ggcr + "/pkg/v1", "github.com/klauspost/compress"},
+	"image":               {mod + "internal/atomicfile", mod + "internal/ctxio", mod + "internal/diskspace", mod + "internal/tarname", ggcr, "github.com/klauspost/compress", "github.com/klauspost/pgzip"},
 	"elfdeps":             {},
 	"dockerfile":          {mod + "elfdeps", mod + "internal/shell", "github.com/moby/buildkit/frontend/dockerfile/parser", "mvdan.cc/sh/v3/syntax"}, // elfdeps for the default PATH only
 	"internal/ctxio":      {},
 	"internal/diskspace":  {},
 	"internal/shell":      {"mvdan.cc/sh/v3/syntax"},
 	"internal/atomicfile": {},
+	"internal/tarname":    {},
 }
 
 const ggcr = "github.com/google/go-containerregistry"

@@ -1,4 +1,4 @@
-package verify
+package rootfs
 
 import (
 	"archive/tar"
@@ -26,13 +26,16 @@ import (
 // keeps what its own layer put there.
 //
 // Every write goes through an [os.Root] opened on dir, so no entry can write
-// outside it. An entry whose name is absolute or climbs out with "..", a hard
-// link to such a name, and an entry that would reach outside dir through a
-// symlink (an absolute one, or one that climbs out) stop the extraction with a
-// [layerfs.EntryError] naming the entry, inside a [layerfs.LayerError] naming
-// the layer. Such an entry is never skipped silently: a rootfs missing
-// entries would not show how the image runs. Symlinks that stay inside dir are followed, as the
-// engine follows them when it unpacks a layer.
+// outside it. Names are read as the engine reads them: cleaned, and an
+// absolute one from dir ("/etc/passwd" is dir/etc/passwd). An entry whose
+// name climbs out of dir ("../x", "a/../../x"), a hard link to such a name,
+// and an entry that would reach outside dir through a symlink (an absolute
+// one, or one that climbs out) stop the extraction with a
+// [layerfs.EntryError] naming the entry, inside a [layerfs.LayerError]
+// naming the layer. Such an entry is never skipped silently: a rootfs
+// missing entries would not show how the image runs. Symlinks that stay
+// inside dir are followed, as the engine follows them when it unpacks a
+// layer.
 //
 // Device nodes are skipped; FIFOs are made. Modes (setuid, setgid and sticky
 // bits included) and modification times are applied, except the times of

@@ -1,4 +1,4 @@
-package verify
+package rootfs
 
 import (
 	"archive/tar"
@@ -11,16 +11,18 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/dietimage/diet/internal/tarname"
 	"github.com/dietimage/diet/layerfs"
 )
 
-// entry applies one tar entry. The name is checked here; os.Root checks
-// every symlink on the way.
+// entry applies one tar entry. The name is read as the engine reads it
+// (cleaned, an absolute one from the root) and refused if it climbs out;
+// os.Root checks every symlink on the way.
 func (x *extractor) entry(hdr *tar.Header, body io.Reader) error {
 	if hdr.Typeflag == tar.TypeXGlobalHeader {
 		return nil
 	}
-	name, err := cleanName(hdr.Name)
+	name, err := tarname.Clean(hdr.Name)
 	if err != nil {
 		return err
 	}
@@ -91,20 +93,6 @@ func (x *extractor) entry(hdr *tar.Header, body io.Reader) error {
 	return x.root.Chtimes(name, hdr.AccessTime, hdr.ModTime)
 }
 
-// cleanName turns a tar name into a clean name relative to the root ("."
-// for the root itself), refusing absolute names and any "..".
-func cleanName(name string) (string, error) {
-	if strings.HasPrefix(name, "/") {
-		return "", layerfs.ErrUnsafePath
-	}
-	for elem := range strings.SplitSeq(name, "/") {
-		if elem == ".." {
-			return "", layerfs.ErrUnsafePath
-		}
-	}
-	return path.Clean(name), nil
-}
-
 // mark records that this layer wrote name, and so its ancestors.
 func (x *extractor) mark(name string) {
 	for ; name != "." && !x.seen[name]; name = path.Dir(name) {
@@ -144,9 +132,10 @@ func (x *extractor) write(name string, body io.Reader) error {
 	return err
 }
 
-// link makes name a hard link to target, a name in the same root.
+// link makes name a hard link to target, a name in the same root (an
+// absolute one from the root, as the engine reads it).
 func (x *extractor) link(name, target string) error {
-	t, err := cleanName(target)
+	t, err := tarname.Clean(target)
 	if err != nil {
 		return fmt.Errorf("hard link to %q: %w", target, err)
 	}
