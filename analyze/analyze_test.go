@@ -10,7 +10,7 @@ import (
 	gcmp "github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 func analyse(t *testing.T, img v1.Image, opts ...Option) *Report {

@@ -7,8 +7,8 @@ import (
 
 	"github.com/dietimage/diet/analyze"
 	"github.com/dietimage/diet/image"
-	"github.com/dietimage/diet/internal/enginetest"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/enginetest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 // TestSizeMatchesEngine loads an image into the real engine and compares

@@ -6,7 +6,7 @@ import (
 
 	"github.com/dietimage/diet/analyze"
 	"github.com/dietimage/diet/image"
-	"github.com/dietimage/diet/internal/example"
+	"github.com/dietimage/diet/internal/fixture/example"
 )
 
 // TestExampleShowsTheStory analyses the bundled example image: the

@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/dietimage/diet/entry"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/tartest"
 	"github.com/dietimage/diet/layerfs"
 	"github.com/dietimage/diet/rootfs"
 	"github.com/dietimage/diet/slim"

@@ -17,7 +17,7 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/dietimage/diet/elfdeps"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 // elf is an executable that ScriptCalls takes for a program: it reads

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/tartest"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 

@@ -9,7 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/dietimage/diet/internal/diskspace"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 // freeBytes is what the filesystem of dir has free now.

@@ -8,8 +8,8 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/dietimage/diet/internal/enginetest"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/enginetest"
+	"github.com/dietimage/diet/internal/test/tartest"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 // TestPlainHTTPNeedsInsecure: a registry on a loopback address that speaks

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/dietimage/diet/internal/tarname"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 // TestMemberNames: member names are read as docker load reads them,

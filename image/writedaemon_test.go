@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dietimage/diet/internal/enginetest"
+	"github.com/dietimage/diet/internal/test/enginetest"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/tartest"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dietimage/diet/internal/enginetest"
+	"github.com/dietimage/diet/internal/test/enginetest"
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )

@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 // seen is what a reader made of one entry: what the tree is built from.

@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 // sectionLayer is a real tar served the way an uncompressed archive serves

@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dietimage/diet/internal/enginetest"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/enginetest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 // engineAdds are the paths the engine adds to every container's filesystem.

@@ -10,9 +10,9 @@ import (
 
 	"github.com/dietimage/diet/entry"
 	"github.com/dietimage/diet/image"
-	"github.com/dietimage/diet/internal/enginetest"
-	"github.com/dietimage/diet/internal/example"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/fixture/example"
+	"github.com/dietimage/diet/internal/test/enginetest"
+	"github.com/dietimage/diet/internal/test/tartest"
 	"github.com/dietimage/diet/layerfs"
 	"github.com/dietimage/diet/rootfs"
 	"github.com/dietimage/diet/slim"

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dietimage/diet/internal/enginetest"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/enginetest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 // TestRunEngineMatchesRun runs the same commands in the sandbox and on the

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dietimage/diet/internal/attacktest"
-	"github.com/dietimage/diet/internal/enginetest"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/attacktest"
+	"github.com/dietimage/diet/internal/test/enginetest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 // The attacks of an image's entrypoint on the host. Each test runs the

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/dietimage/diet/elfdeps"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 const libselinux = "usr/lib/x86_64-linux-gnu/libselinux.so.1"

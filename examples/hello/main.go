@@ -2,7 +2,7 @@
 //
 // It answers every request with a fresh request ID, so that the image has one
 // real dependency from the Go module proxy (github.com/google/uuid) and a real
-// module cache behind it. internal/example builds it unstripped, the way the
+// module cache behind it. internal/fixture/example builds it unstripped, the way the
 // service in design.md was built, and packs it with its toolchain, caches and
 // sources into an image that is mostly waste.
 package main

@@ -20,7 +20,7 @@ import (
 	"github.com/dietimage/diet"
 	"github.com/dietimage/diet/analyze"
 	"github.com/dietimage/diet/image"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/tartest"
 	"github.com/dietimage/diet/layerfs"
 )
 

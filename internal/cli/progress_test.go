@@ -14,8 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"golang.org/x/sys/unix"
 
-	"github.com/dietimage/diet/internal/attacktest"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/attacktest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 // pty is a pseudo-terminal: what diet writes to tty is read from

@@ -9,8 +9,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
-	"github.com/dietimage/diet/internal/attacktest"
-	"github.com/dietimage/diet/internal/tartest"
+	"github.com/dietimage/diet/internal/test/attacktest"
+	"github.com/dietimage/diet/internal/test/tartest"
 )
 
 // TestVerifySuggestsKeep removes, with --remove, the file the image's

@@ -1,6 +1,7 @@
-package depcheck
+package diet_test
 
 import (
+	"cmp"
 	"os/exec"
 	"slices"
 	"strings"
@@ -9,9 +10,9 @@ import (
 
 // allowed is style.md §1's import table as an allow-list: for each package
 // that ships in cmd/diet, the diet packages and outside modules it may
-// import directly ("" is the root package). The standard library and golang.org/x are always
-// allowed. A shipped package missing here fails the test: add its row when
-// you add the package.
+// import directly ("" is the root package). The standard library and
+// golang.org/x are always allowed. A shipped package missing here fails the
+// test: add its row when you add the package.
 var allowed = map[string][]string{
 	"cmd/diet":            {mod + "internal/cli"},
 	"":                    {mod + "analyze", mod + "entry", mod + "image", mod + "internal/diskspace", mod + "layerfs", mod + "rootfs", mod + "slim", mod + "verify", ggcr + "/pkg/v1"},
@@ -43,7 +44,6 @@ const root = "github.com/dietimage/diet"
 // an import the table does not list fails, and so does a fixture or test
 // helper (tartest, enginetest, example, story…) reached from the binary.
 func TestAllowedImports(t *testing.T) {
-	t.Chdir("../..")
 	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./cmd/diet").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list -deps ./cmd/diet: %v\n%s", err, out)
@@ -78,4 +78,43 @@ func TestAllowedImports(t *testing.T) {
 func std(path string) bool {
 	first, _, _ := strings.Cut(path, "/")
 	return !strings.Contains(first, ".")
+}
+
+const mod = "github.com/dietimage/diet/"
+
+// forbidden is the table's last column: what a package must never reach,
+// directly or through another package.
+var forbidden = map[string][]string{
+	"":           {mod + "report", "github.com/spf13/cobra"},
+	"report":     {mod + "image", "github.com/spf13/cobra"},
+	"slim":       {mod + "image", mod + "report", mod + "internal/cli"},
+	"entry":      {mod + "image", mod + "slim", mod + "report"},
+	"verify":     {mod + "report", mod + "slim", mod + "internal/cli"},
+	"rootfs":     {mod + "image", mod + "analyze", mod + "slim"},
+	"analyze":    {mod + "image", mod + "report", mod + "slim", mod + "internal/cli", "github.com/spf13/cobra"},
+	"layerfs":    {mod + "image", mod + "analyze", "github.com/spf13/cobra"},
+	"image":      {mod + "layerfs", mod + "analyze"},
+	"elfdeps":    {root},
+	"dockerfile": {mod + "image", ggcr},
+}
+
+// TestForbiddenImports checks that no package reaches what the table
+// forbids it, however far down.
+func TestForbiddenImports(t *testing.T) {
+	for pkg, bad := range forbidden {
+		t.Run(cmp.Or(pkg, "diet"), func(t *testing.T) {
+			out, err := exec.Command("go", "list", "-deps", "./"+pkg).CombinedOutput()
+			if err != nil {
+				t.Fatalf("go list -deps ./%s: %v\n%s", pkg, err, out)
+			}
+			self := strings.TrimSuffix(mod+pkg, "/")
+			for _, d := range strings.Fields(string(out)) {
+				for _, b := range bad {
+					if d != self && (d == b || strings.HasPrefix(d, b+"/")) {
+						t.Errorf("%s depends on %s: forbidden by style.md §1", pkg, d)
+					}
+				}
+			}
+		})
+	}
 }

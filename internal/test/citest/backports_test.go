@@ -25,7 +25,7 @@ func TestBackportsSource(t *testing.T) {
 	if err != nil {
 		t.Skip("no bash")
 	}
-	script, err := filepath.Abs(filepath.Join("..", "..", ".ci", "backports-source"))
+	script, err := filepath.Abs(filepath.Join("..", "..", "..", ".ci", "backports-source"))
 	if err != nil {
 		t.Fatal(err)
 	}
