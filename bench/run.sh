@@ -73,7 +73,7 @@ SQUASH_T=$T SQUASH_RSS=$RSS
 best "$diet" slim --level prune "docker-archive:$OUT/big.tar" -o "docker-archive:$OUT/pruned.tar"
 PRUNE_T=$T
 # The floor under any slim: write the squashed image's bytes once, durably.
-best sh -c "cat '$OUT/squashed.tar' >'$OUT/copy.tar' && sync '$OUT/copy.tar'"
+best dd if="$OUT/squashed.tar" of="$OUT/copy.tar" bs=1M conv=fsync status=none
 COPY_T=$T
 # Compression, counted apart: the same squash into a gzip OCI layout.
 best "$diet" slim --level squash "docker-archive:$OUT/big.tar" -o "oci:$OUT/squashed.oci"
@@ -106,13 +106,13 @@ check "ratio squash / analyze" "$(calc "$SQUASH_T / $DA")" "<=" 2 ""
 row "diet slim --level prune" "$PRUNE_T s"
 check "ratio prune / analyze" "$(calc "$PRUNE_T / $DA")" "<=" 2 ""
 row "peak RSS, slim squash" "$SQUASH_RSS B"
-row "floor: write the squashed tar once (cat, fsync)" "$COPY_T s"
-row "ratio squash / floor" "$(calc "$SQUASH_T / $COPY_T")"
+row "floor: write the squashed tar once (dd conv=fsync)" "$COPY_T s"
+check "ratio squash / floor" "$(calc "$SQUASH_T / $COPY_T")" "<=" 2 ""
 row "diet slim --level squash -o oci: (gzip, $JOBS jobs)" "$SQUASH_OCI_T s"
 row "of which compression (oci - docker-archive)" "$(calc "$SQUASH_OCI_T - $SQUASH_T") s"
 echo
 if [ "$MISSED" -gt 0 ]; then
-	echo "bench: $MISSED of 6 targets missed"
+	echo "bench: $MISSED of 7 targets missed"
 else
-	echo "bench: all 6 targets met"
+	echo "bench: all 7 targets met"
 fi

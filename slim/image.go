@@ -61,8 +61,10 @@ func (i *Image) Report() (*Report, error) {
 	c := i.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.spool(); err != nil {
-		return nil, err
+	if !c.made {
+		if err := c.spool(); err != nil {
+			return nil, err
+		}
 	}
 	return c.plan.report(c.written, c.packing), nil
 }

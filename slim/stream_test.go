@@ -51,9 +51,17 @@ func TestStreamLayer(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Errorf("the streamed archive (%d bytes) differs from the spooled one (%d bytes)", len(a), len(b))
 	}
-	ra, rb := report(t, streamed), report(t, spooled) // the streamed layer is made again: same digest or an error
+	ra, rb := report(t, streamed), report(t, spooled)
 	if ra.After != rb.After || ra.After.Bytes == 0 {
 		t.Errorf("reports after: streamed %+v, spooled %+v", ra.After, rb.After)
+	}
+	if streamed.c.f != nil {
+		t.Errorf("the report of a streamed layer spooled it again")
+	}
+	// Read after the write, the streamed layer is made again: the same
+	// bytes, or an error.
+	if _, err := layerfs.Build(t.Context(), streamed, layerfs.WithVerify(true)); err != nil {
+		t.Errorf("the streamed layer made again: %v", err)
 	}
 	back, err := image.Open(t.Context(), "docker-archive:"+filepath.Join(dir, "streamed.tar"))
 	if err != nil {
