@@ -52,7 +52,9 @@ func Slim(ctx context.Context, img v1.Image, level slim.Level, opts ...Option) (
 	}
 	defer os.RemoveAll(tmp)
 	roots := &roots{dir: tmp, reserve: o.minFree}
-	sopts := append([]slim.Option{slim.WithTempDir(tmp)}, o.slim...)
+	// The new layer may be made after Slim returns (on a read of the
+	// image): its file goes where the caller said, not under tmp.
+	sopts := append([]slim.Option{slim.WithTempDir(o.tempDir)}, o.slim...)
 	if level == slim.Minimal {
 		o.phase("extracting the image to find what the entrypoint needs")
 		root, err := roots.extract(ctx, "original", img)
@@ -65,9 +67,9 @@ func Slim(ctx context.Context, img v1.Image, level slim.Level, opts ...Option) (
 		}
 		sopts = append(sopts, slim.WithPaths(paths))
 	}
-	// The new layer is spooled under tmp: as large as what the layers above
-	// the base keep. Reading them through the guard stops a layer that
-	// decompresses to many times its size at the reserve of free space.
+	// The new layer is as large as what the layers above the base keep.
+	// Reading them through the guard stops a layer that decompresses to
+	// many times its size at the reserve of free space.
 	guarded := &spoolGuard{Image: img, dir: tmp, reserve: o.minFree}
 	plan, err := slim.NewPlan(guarded, tree, level, sopts...)
 	if err != nil {
