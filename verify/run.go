@@ -34,6 +34,24 @@ type Result struct {
 	// the command looked for and did not find, in the order it first looked,
 	// each once. It is nil unless the run was traced ([WithTrace]).
 	Missing []string
+
+	// Ports are the ports the command, a server, had to accept connections
+	// on to be ready ([WithPorts], or the probes' ports); nil when the run
+	// had no probes and no ports.
+	Ports []int
+	// Ready says the server accepted a connection on every port of Ports
+	// within the readiness timeout ([WithReadyTimeout]).
+	Ready bool
+	// NotReady says why not, when Ports is set and Ready false, the same
+	// way from run to run: "port 8080 refused connections for 5s".
+	NotReady string
+	// Probes are the answers to the probes ([WithProbes]), in order; nil
+	// unless Ready.
+	Probes []ProbeResult
+	// Stopped says the server was still running once its probes were done,
+	// or once its readiness timeout expired, and was killed then
+	// (ExitCode 137): how a server's run ends when nothing went wrong.
+	Stopped bool
 }
 
 // MaxOutput bounds what a [Result] keeps of each of stdout and stderr.
