@@ -14,19 +14,42 @@ import (
 // find). A difference in stderr alone keeps same true and is reported in
 // reason.
 //
-// Two runs that were both still going at the timeout are servers: their
-// logs carry clocks, process IDs and ports, so they are the same when every
-// line the slimmed one wrote, digits masked, on stdout or stderr, is a line
-// the original wrote too.
+// A server is judged by what it serves. When the runs had probes or
+// readiness ports ([WithProbes], [WithPorts]) and either was ready, they are
+// the same when both were ready, every probe got the same answer (status
+// code, chosen headers and body, masked, or the same error) and both were
+// still running at the end (or both exited with the same code); logs and
+// the exit codes of stopped servers are not compared. The reason names the
+// first probe that differs and how: "GET :8080/data: status 200 → 500",
+// the original's first. When neither was ready, the rules below apply.
+//
+// Two runs that were both still going at the end without probes are
+// servers judged by their logs alone, which carry clocks, process IDs and
+// ports: they are the same when every line the slimmed one wrote, digits
+// masked, on stdout or stderr, is a line the original wrote too. A server
+// that logs nothing passes that test whatever it serves: give it probes.
 func Compare(original, slimmed *Result) (same bool, reason string) {
 	if original == nil || slimmed == nil {
 		return false, "no result to compare"
 	}
-	if original.TimedOut && slimmed.TimedOut {
+	probed := len(original.Ports) > 0 || len(slimmed.Ports) > 0
+	if probed && (original.Ready || slimmed.Ready) {
+		return compareServed(original, slimmed)
+	}
+	same, reason = comparePlain(original, slimmed)
+	if probed {
+		reason = strings.TrimSuffix("neither run was ready (original: "+original.NotReady+"); "+reason, "; ")
+	}
+	return same, reason
+}
+
+// comparePlain compares two runs by their exit codes and output.
+func comparePlain(original, slimmed *Result) (same bool, reason string) {
+	if stopped(original) && stopped(slimmed) {
 		return compareServers(original, slimmed)
 	}
 	var why []string
-	if original.ExitCode != slimmed.ExitCode || original.TimedOut != slimmed.TimedOut {
+	if original.ExitCode != slimmed.ExitCode || stopped(original) != stopped(slimmed) {
 		why = append(why, fmt.Sprintf("exit code %s, original %s", status(slimmed), status(original)))
 	}
 	if d := differ(original.Stdout, slimmed.Stdout); d != "" {
@@ -44,9 +67,15 @@ func Compare(original, slimmed *Result) (same bool, reason string) {
 	return same, strings.Join(why, "; ")
 }
 
+// stopped says r's command was killed rather than exiting by itself.
+func stopped(r *Result) bool { return r.TimedOut || r.Stopped }
+
 func status(r *Result) string {
-	if r.TimedOut {
+	switch {
+	case r.TimedOut:
 		return fmt.Sprintf("%d (timed out)", r.ExitCode)
+	case r.Stopped:
+		return fmt.Sprintf("%d (stopped)", r.ExitCode)
 	}
 	return fmt.Sprint(r.ExitCode)
 }
@@ -94,8 +123,12 @@ func FirstMissing(original, slimmed *Result) string {
 	return ""
 }
 
-// compareServers compares two runs killed at the timeout by their log lines.
+// compareServers compares two runs killed at the end by their log lines.
 func compareServers(original, slimmed *Result) (same bool, reason string) {
+	still := "both still running at the timeout"
+	if !original.TimedOut || !slimmed.TimedOut {
+		still = "both still running at the end"
+	}
 	seen := map[string]bool{}
 	for _, b := range [][]byte{original.Stdout, original.Stderr} {
 		for line := range bytes.Lines(b) {
@@ -105,8 +138,8 @@ func compareServers(original, slimmed *Result) (same bool, reason string) {
 	for _, b := range [][]byte{slimmed.Stdout, slimmed.Stderr} {
 		for line := range bytes.Lines(b) {
 			if !seen[masked(line)] {
-				why := fmt.Sprintf("both still running at the timeout, but the slimmed run wrote %q, which the original did not",
-					cut(bytes.TrimSpace(line)))
+				why := fmt.Sprintf("%s, but the slimmed run wrote %q, which the original did not",
+					still, cut(bytes.TrimSpace(line)))
 				if m := FirstMissing(original, slimmed); m != "" {
 					why = "first missing file " + m + "; " + why
 				}
@@ -114,7 +147,7 @@ func compareServers(original, slimmed *Result) (same bool, reason string) {
 			}
 		}
 	}
-	return true, "both still running at the timeout (a server): log lines compared with digits masked"
+	return true, still + " (a server): log lines compared with digits masked"
 }
 
 var digits = regexp.MustCompile(`[0-9]+`)

@@ -2,6 +2,9 @@
 // it runs a command of an image in a sandbox over its extracted filesystem
 // ([Run]; package rootfs extracts it, into a directory made by [TempDir])
 // or on the Docker engine ([RunEngine]), and compares two runs ([Compare]).
+// A server is judged by what it serves: with probes ([WithProbes],
+// [ParseProbe]) a run waits until the server accepts connections, sends
+// it HTTP requests, keeps the answers and stops it.
 //
 // Invariants:
 //   - [Run] changes only the rootfs it is given, a scratch copy: it makes
@@ -27,6 +30,14 @@
 //     kills the sandbox's init, and Run waits for its PID namespace to be
 //     gone. Should the caller die, even by SIGKILL, the sandbox dies with
 //     it (parent-death signals down the chain, bwrap's --die-with-parent).
+//   - Probes reach the server and nothing else: diet connects from inside
+//     the network namespace of the sandbox (or of the container, which
+//     runs with --network none), whose only network is its loopback, to
+//     loopback addresses only, with no proxy and no redirect followed. A
+//     thread of diet enters the namespace to make each socket and goes
+//     back; one that cannot go back is discarded. The image's code
+//     reaches no network of the host, and the host's loopback is not the
+//     sandbox's. Entering a namespace takes root ([ErrProbeAccess]).
 //   - [RunEngine] removes what it adds to the engine: the container always
 //     (by a watcher process should the caller be killed), the tag unless
 //     it was there before.

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -23,7 +24,11 @@ import (
 // What it adds it removes: the container always, and the tag unless the
 // engine already had it, which then points again where it did. At the
 // timeout ([WithTimeout]) the container is killed and the Result says
-// TimedOut. [WithTrace] is ignored: Missing stays nil. An engine that
+// TimedOut. [WithTrace] is ignored: Missing stays nil.
+//
+// Probes ([WithProbes], [WithPorts]) go as with [Run], from inside the
+// container's network namespace (it has no network but its loopback):
+// they need root, and the engine on this machine. An engine that
 // refuses a request gives an [ErrEngine] error with its message.
 func RunEngine(ctx context.Context, archive, tag string, c Command, opts ...Option) (*Result, error) {
 	o, err := makeOptions(opts)
@@ -39,6 +44,11 @@ func RunEngine(ctx context.Context, archive, tag string, c Command, opts ...Opti
 func runEngine(ctx context.Context, archive, tag string, c Command, o options) (*Result, error) {
 	if len(c.Argv) == 0 {
 		return nil, ErrNoCommand
+	}
+	if o.probing() {
+		if err := checkNetnsAccess(); err != nil {
+			return nil, err
+		}
 	}
 	before, _ := docker(ctx, "image", "inspect", "--format", "{{.Id}}", tag)
 	if _, err := docker(ctx, "load", "--input", archive); err != nil {
@@ -72,34 +82,103 @@ func runEngine(ctx context.Context, archive, tag string, c Command, o options) (
 
 	tctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	start := exec.CommandContext(tctx, "docker", "start", "--attach", name)
+	sctx, stop := context.WithCancel(tctx) // stop: the probes are done
+	defer stop()
+	start := exec.CommandContext(sctx, "docker", "start", "--attach", name)
 	start.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var stdout, stderr capped
 	start.Stdout, start.Stderr = &stdout, &stderr
-	var killed atomic.Bool
+	var killed, stopped atomic.Bool
 	start.Cancel = func() error {
-		killed.Store(true)
+		if tctx.Err() != nil {
+			killed.Store(true)
+		} else {
+			stopped.Store(true)
+		}
 		cleanup("kill", name) // killing the client alone leaves the container running
 		return start.Process.Kill()
 	}
 	start.WaitDelay = 2 * time.Second
-	start.Run() // its status is the client's: the container's comes from inspect
+	begun := time.Now()
+	if err := start.Start(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrEngine, err)
+	}
+	ended := make(chan struct{})
+	go func() {
+		start.Wait() // its status is the client's: the container's comes from inspect
+		close(ended)
+	}()
+	r := &Result{}
+	var nr *notReady
+	var perr error
+	if o.probing() {
+		nr, perr = o.serve(tctx, r, begun, func(ctx context.Context) (*netns, error) {
+			return containerNetns(ctx, name, ended)
+		}, ended)
+		stop()
+	}
+	<-ended
+	r.Elapsed = time.Since(begun)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	r := &Result{Stdout: stdout.buf.Bytes(), Stderr: stderr.buf.Bytes(), TimedOut: killed.Load()}
-	if r.TimedOut {
+	if perr != nil {
+		return nil, perr
+	}
+	r.Stdout, r.Stderr = stdout.buf.Bytes(), stderr.buf.Bytes()
+	r.TimedOut, r.Stopped = killed.Load(), stopped.Load()
+	if r.TimedOut || r.Stopped {
 		r.ExitCode = 128 + 9 // SIGKILL, as docker kill reports it
-		return r, nil
+	} else {
+		code, err := docker(ctx, "inspect", "--format", "{{.State.ExitCode}}", name)
+		if err != nil {
+			return nil, err
+		}
+		if r.ExitCode, err = strconv.Atoi(code); err != nil {
+			return nil, fmt.Errorf("%w: exit code %q", ErrEngine, code)
+		}
 	}
-	code, err := docker(ctx, "inspect", "--format", "{{.State.ExitCode}}", name)
-	if err != nil {
-		return nil, err
-	}
-	if r.ExitCode, err = strconv.Atoi(code); err != nil {
-		return nil, fmt.Errorf("%w: exit code %q", ErrEngine, code)
+	if nr != nil {
+		r.NotReady = nr.reason(r, &o)
 	}
 	return r, nil
+}
+
+// containerNetns opens the network namespace of the container name once
+// it runs: that of its first process, whose pid the engine gives. That
+// pid is ours only when the engine runs on this machine, in our PID
+// namespace: the process must be in the container's cgroup.
+func containerNetns(ctx context.Context, name string, ended <-chan struct{}) (*netns, error) {
+	unseen := 0 // the pid the engine gave, and we did not find, that many times
+	for {
+		out, err := docker(ctx, "inspect", "--format", "{{.Id}} {{.State.Pid}} {{.State.Running}}", name)
+		if err != nil {
+			return nil, err
+		}
+		var id string
+		var pid int
+		var running bool
+		if _, err := fmt.Sscan(out, &id, &pid, &running); err != nil {
+			return nil, fmt.Errorf("%w: inspect %s: %q", ErrEngine, name, out)
+		}
+		if running && pid > 0 {
+			cg, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
+			switch {
+			case err == nil && bytes.Contains(cg, []byte(id)):
+				return openNetns(pid)
+			case err == nil || unseen > 1: // not a process of the container, or none that we see
+				return nil, fmt.Errorf("%w: the container's process (pid %d) is not one of this machine's: probes need the engine on this machine, in diet's PID namespace", ErrEngine, pid)
+			}
+			unseen++ // it may have just ended
+		}
+		select {
+		case <-ended:
+			return nil, errEnded
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(readyPoll):
+		}
+	}
 }
 
 // docker runs the docker CLI and returns its trimmed stdout; a failure is

@@ -17,4 +17,9 @@ var (
 	ErrUnknownUser = errors.New("unknown user or group")
 	// ErrEngine: the Docker engine refused a request of RunEngine.
 	ErrEngine = errors.New("docker engine")
+	// ErrProbeAccess: probes connect from inside the network namespace of
+	// the sandbox or of the container, and this process may not enter one:
+	// that takes root, or CAP_SYS_ADMIN (and CAP_SYS_PTRACE to open the
+	// namespace of a process of another user).
+	ErrProbeAccess = errors.New("probes need root (or CAP_SYS_ADMIN and CAP_SYS_PTRACE): they connect from inside the network namespace of the sandbox or of the container")
 )

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -43,6 +44,22 @@ func (in *info) read() {
 			in.pid.Store(v.Pid)
 		}
 	}()
+}
+
+// wait returns the pid of the sandbox's init once bwrap has told it, or
+// errEnded should the command end first.
+func (in *info) wait(ctx context.Context, ended <-chan struct{}) (int, error) {
+	select {
+	case <-in.done:
+	case <-ended:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	pid := in.pid.Load()
+	if pid <= 0 {
+		return 0, errEnded
+	}
+	return int(pid), nil
 }
 
 // waitGone returns once the sandbox's init has exited (and with it all of

@@ -1,7 +1,10 @@
 package verify
 
 import (
+	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"time"
 )
 
@@ -9,18 +12,27 @@ import (
 type Option func(*options)
 
 type options struct {
-	timeout time.Duration
-	trace   bool
-	limits  Limits
+	timeout      time.Duration
+	trace        bool
+	limits       Limits
+	probes       []Probe
+	ports        []int
+	readyTimeout time.Duration
+	masks        []*regexp.Regexp
 }
 
 // DefaultTimeout is how long a command may run when [WithTimeout] is not
 // given.
 const DefaultTimeout = 10 * time.Second
 
+// DefaultReadyTimeout is how long a server may take to accept connections
+// when [WithReadyTimeout] is not given.
+const DefaultReadyTimeout = 10 * time.Second
+
 // WithTimeout sets how long the command may run (default [DefaultTimeout]).
 // When it expires every process of the sandbox is killed and the
-// [Result] says TimedOut. d must be positive.
+// [Result] says TimedOut. d must be positive. With probes it bounds the
+// whole run: start-up, readiness and every probe.
 func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
 // WithTrace runs the command under strace (-f, file system calls only) to
@@ -33,13 +45,88 @@ func WithTrace(b bool) Option { return func(o *options) { o.trace = b } }
 // [DefaultLimits]). [RunEngine] ignores it: the engine's defaults apply.
 func WithLimits(l Limits) Option { return func(o *options) { o.limits = l } }
 
+// WithProbes adds probes: the command is a server, and once it is ready
+// (see [WithPorts]) each probe is sent in order, the answers go to
+// [Result.Probes], and the command is stopped. Probes need root (see
+// [ErrProbeAccess]).
+func WithProbes(p ...Probe) Option {
+	return func(o *options) { o.probes = append(o.probes, p...) }
+}
+
+// WithPorts sets the ports on which the server must accept a TCP
+// connection to be ready: on 127.0.0.1, or on the host of the first probe
+// to the port. Without it, the ports of the probes are the readiness
+// ports. Ports without probes check readiness alone.
+func WithPorts(ports ...int) Option {
+	return func(o *options) { o.ports = append(o.ports, ports...) }
+}
+
+// WithReadyTimeout sets how long, from the start, the server may take to
+// accept connections on every readiness port (default
+// [DefaultReadyTimeout]); the run's timeout ([WithTimeout]) bounds it too.
+// A server not ready by then is stopped, and its probes are not sent.
+func WithReadyTimeout(d time.Duration) Option { return func(o *options) { o.readyTimeout = d } }
+
+// WithMask adds a mask: every match of re in a probe's answer (its body
+// and chosen headers) is replaced by [Masked] before it is kept and
+// compared, for what changes from run to run: times, ids.
+func WithMask(re *regexp.Regexp) Option { return func(o *options) { o.masks = append(o.masks, re) } }
+
 func makeOptions(opts []Option) (options, error) {
-	o := options{timeout: DefaultTimeout, limits: DefaultLimits}
+	o := options{timeout: DefaultTimeout, limits: DefaultLimits, readyTimeout: DefaultReadyTimeout}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if o.timeout <= 0 {
 		return o, fmt.Errorf("timeout must be positive, got %v", o.timeout)
 	}
+	if o.readyTimeout <= 0 {
+		return o, fmt.Errorf("readiness timeout must be positive, got %v", o.readyTimeout)
+	}
+	for _, p := range o.probes {
+		if err := p.validate(); err != nil {
+			return o, fmt.Errorf("probe %s: %w", p, err)
+		}
+	}
+	for _, port := range o.ports {
+		if port < 1 || port > 65535 {
+			return o, fmt.Errorf("readiness port %d: want 1 to 65535", port)
+		}
+	}
+	if slices.Contains(o.masks, nil) {
+		return o, errors.New("nil mask")
+	}
 	return o, o.limits.validate()
+}
+
+// probing says the command is a server to wait for and probe.
+func (o *options) probing() bool { return len(o.ports) > 0 || len(o.probes) > 0 }
+
+// readyPorts are the ports readiness waits for: those given, else those of
+// the probes, each once, in order.
+func (o *options) readyPorts() []int {
+	ports := o.ports
+	if len(ports) == 0 {
+		for _, p := range o.probes {
+			ports = append(ports, p.Port)
+		}
+	}
+	var out []int
+	for _, p := range ports {
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// readyAddr is where readiness connects for port: the loopback address of
+// the first probe to that port, else 127.0.0.1.
+func (o *options) readyAddr(port int) string {
+	for _, p := range o.probes {
+		if p.Port == port {
+			return p.addr()
+		}
+	}
+	return Probe{Port: port}.addr()
 }

@@ -34,6 +34,24 @@ type Result struct {
 	// the command looked for and did not find, in the order it first looked,
 	// each once. It is nil unless the run was traced ([WithTrace]).
 	Missing []string
+
+	// Ports are the ports the command, a server, had to accept connections
+	// on to be ready ([WithPorts], or the probes' ports); nil when the run
+	// had no probes and no ports.
+	Ports []int
+	// Ready says the server accepted a connection on every port of Ports
+	// within the readiness timeout ([WithReadyTimeout]).
+	Ready bool
+	// NotReady says why not, when Ports is set and Ready false, the same
+	// way from run to run: "port 8080 refused connections for 5s".
+	NotReady string
+	// Probes are the answers to the probes ([WithProbes]), in order; nil
+	// unless Ready.
+	Probes []ProbeResult
+	// Stopped says the server was still running once its probes were done,
+	// or once its readiness timeout expired, and was killed then
+	// (ExitCode 137): how a server's run ends when nothing went wrong.
+	Stopped bool
 }
 
 // MaxOutput bounds what a [Result] keeps of each of stdout and stderr.
@@ -58,6 +76,13 @@ const MaxOutput = 16 << 20
 // their own. It runs in c.WorkingDir, with no supplementary groups and
 // stdin empty.
 //
+// With probes or readiness ports ([WithProbes], [WithPorts]) the command
+// is a server: Run waits until it accepts connections on every readiness
+// port, sends each probe in order, then kills every process of the sandbox,
+// and the [Result] says Ready and holds the answers. diet connects from
+// inside the sandbox's network namespace, whose only network is its
+// loopback, and nowhere else: that takes root ([ErrProbeAccess]).
+//
 // When the timeout expires ([WithTimeout]) every process of the sandbox is
 // killed, and Run returns once they are gone. Should the caller die, even by
 // SIGKILL, the sandbox dies with it. The error is [ErrNoSandbox] where the
@@ -77,6 +102,11 @@ func Run(ctx context.Context, rootfs string, c Command, opts ...Option) (*Result
 func run(ctx context.Context, rootfs string, c Command, o options) (*Result, error) {
 	if len(c.Argv) == 0 {
 		return nil, ErrNoCommand
+	}
+	if o.probing() {
+		if err := checkNetnsAccess(); err != nil {
+			return nil, err
+		}
 	}
 	tools, err := lookTools()
 	if err != nil {
@@ -118,7 +148,7 @@ func run(ctx context.Context, rootfs string, c Command, o options) (*Result, err
 		argv = tr.wrap(argv)
 	}
 	argv = append(o.limits.prlimit(tools.prlimit, switchTo), argv...)
-	r, err := execute(ctx, argv, sb.files(), host, switchTo, o.timeout)
+	r, err := execute(ctx, argv, sb.files(), host, switchTo, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -153,11 +183,13 @@ var hostEnv = []string{"PATH=" + elfdeps.DefaultPath, "LC_ALL=C"}
 
 // execute runs argv, the sandbox's outermost process, as host (an
 // unprivileged id) when switchTo, as the leader of a new process group, and
-// kills the sandbox at the timeout.
-func execute(ctx context.Context, argv []string, files []*os.File, host int, switchTo bool, timeout time.Duration) (*Result, error) {
-	tctx, cancel := context.WithTimeout(ctx, timeout)
+// kills the sandbox at the timeout, or once the server's probes are done.
+func execute(ctx context.Context, argv []string, files []*os.File, host int, switchTo bool, o *options) (*Result, error) {
+	tctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	cmd := exec.CommandContext(tctx, argv[0], argv[1:]...)
+	sctx, stop := context.WithCancel(tctx) // stop: the probes are done
+	defer stop()
+	cmd := exec.CommandContext(sctx, argv[0], argv[1:]...)
 	cmd.Env, cmd.Dir = hostEnv, "/"
 	var stdout, stderr capped
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -173,9 +205,13 @@ func execute(ctx context.Context, argv []string, files []*os.File, host int, swi
 	if switchTo {
 		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uint32(host), Gid: uint32(host), Groups: []uint32{}}
 	}
-	var killed atomic.Bool
+	var killed, stopped atomic.Bool
 	cmd.Cancel = func() error {
-		killed.Store(true)
+		if tctx.Err() != nil {
+			killed.Store(true)
+		} else {
+			stopped.Store(true)
+		}
 		if pid := info.pid.Load(); pid > 0 {
 			// Its init's death ends the sandbox's PID namespace, and
 			// bwrap (and strace over it) then exit by themselves.
@@ -189,29 +225,51 @@ func execute(ctx context.Context, argv []string, files []*os.File, host int, swi
 		return nil, fmt.Errorf("%w: %w", ErrNoSandbox, err)
 	}
 	info.read()
-	err = cmd.Wait()
+	ended := make(chan struct{})
+	var werr error
+	go func() {
+		werr = cmd.Wait()
+		close(ended)
+	}()
+	r := &Result{}
+	var nr *notReady
+	var perr error
+	if o.probing() {
+		nr, perr = o.serve(tctx, r, start, func(ctx context.Context) (*netns, error) {
+			pid, err := info.wait(ctx, ended)
+			if err != nil {
+				return nil, err
+			}
+			return openNetns(pid)
+		}, ended)
+		stop()
+	}
+	<-ended
 	elapsed := time.Since(start)
 	info.waitGone()
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	if err != nil && !errors.Is(err, exec.ErrWaitDelay) {
-		if _, ok := errors.AsType[*exec.ExitError](err); !ok {
-			return nil, err
+	if perr != nil {
+		return nil, perr
+	}
+	if werr != nil && !errors.Is(werr, exec.ErrWaitDelay) {
+		if _, ok := errors.AsType[*exec.ExitError](werr); !ok {
+			return nil, werr
 		}
 	}
-	r := &Result{
-		ExitCode: exitCode(cmd.ProcessState),
-		Stdout:   stdout.buf.Bytes(),
-		Stderr:   stderr.buf.Bytes(),
-		TimedOut: killed.Load(),
-		Elapsed:  elapsed,
-	}
-	if r.TimedOut {
+	r.ExitCode = exitCode(cmd.ProcessState)
+	r.Stdout, r.Stderr = stdout.buf.Bytes(), stderr.buf.Bytes()
+	r.TimedOut, r.Stopped = killed.Load(), stopped.Load()
+	r.Elapsed = elapsed
+	if r.TimedOut || r.Stopped {
 		r.ExitCode = 128 + int(syscall.SIGKILL)
 	}
 	if err := setupError(r); err != nil {
 		return nil, err
+	}
+	if nr != nil {
+		r.NotReady = nr.reason(r, o)
 	}
 	return r, nil
 }
@@ -221,7 +279,7 @@ func execute(ctx context.Context, argv []string, files []*os.File, host int, swi
 // stderr. A command that bwrap cannot exec gets the engine's status
 // instead: 127 when it is not there, 126 when it cannot run.
 func setupError(r *Result) error {
-	if r.ExitCode != 1 || r.TimedOut {
+	if r.ExitCode != 1 || r.TimedOut || r.Stopped {
 		return nil
 	}
 	line, _, _ := bytes.Cut(r.Stderr, []byte("\n"))
