@@ -1,11 +1,13 @@
 package diet
 
 import (
+	"regexp"
 	"time"
 
 	"github.com/dietimage/diet/analyze"
 	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/slim"
+	"github.com/dietimage/diet/verify"
 )
 
 // Option configures [Analyze] and [Slim].
@@ -27,6 +29,9 @@ type options struct {
 	startup bool
 	command []string
 	timeout time.Duration
+	probes  []verify.Probe
+	ports   []int
+	masks   []*regexp.Regexp
 }
 
 // WithImage passes options to [image.Open] (Analyze opens the image).
@@ -84,6 +89,22 @@ func WithStartup(b bool) Option { return func(o *options) { o.startup = b } }
 // WithCommand is the whole command verification and start-up timing run,
 // entrypoint included, instead of the image's entrypoint and cmd.
 func WithCommand(argv []string) Option { return func(o *options) { o.command = argv } }
+
+// WithProbes judges the image as a server by these HTTP probes: each
+// verification run waits until the server is ready, sends them, and stops
+// it; the answers must be the same. Without probes, ports or WithCommand,
+// an image that EXPOSEs TCP ports gets GET / on each.
+func WithProbes(p ...verify.Probe) Option {
+	return func(o *options) { o.probes = append(o.probes, p...) }
+}
+
+// WithPorts are the ports the server must accept connections on to be
+// ready (default: the probes' ports).
+func WithPorts(ports ...int) Option { return func(o *options) { o.ports = append(o.ports, ports...) } }
+
+// WithMask replaces what re matches in the probes' answers before they
+// are compared: times, ids.
+func WithMask(re *regexp.Regexp) Option { return func(o *options) { o.masks = append(o.masks, re) } }
 
 // WithTimeout bounds each run of verification and timing (default 10 s).
 func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }

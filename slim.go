@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -130,7 +132,7 @@ func (o *options) check(ctx context.Context, cf *v1.ConfigFile, roots *roots, im
 	var v *slim.Verification
 	if o.verify {
 		o.phase("verifying: running the original and the slimmed image")
-		if v, err = o.compare(ctx, c, roots, img, out); err != nil {
+		if v, err = o.compare(ctx, cf, c, roots, img, out); err != nil {
 			return nil, nil, &RunError{Err: err}
 		}
 	}
@@ -146,30 +148,17 @@ func (o *options) check(ctx context.Context, cf *v1.ConfigFile, roots *roots, im
 }
 
 // compare runs the original and the slimmed image the same way.
-func (o *options) compare(ctx context.Context, c verify.Command, roots *roots, img, out v1.Image) (*slim.Verification, error) {
-	vopts := []verify.Option{verify.WithTimeout(o.timeout), verify.WithTrace(true)}
-	var before, after *verify.Result
-	for i, im := range []v1.Image{img, out} {
-		var r *verify.Result
-		var err error
-		if o.engine {
-			tag := fmt.Sprintf("diet-verify:%d-%d", os.Getpid(), i)
-			archive := filepath.Join(roots.dir, fmt.Sprintf("verify-%d.tar", i))
-			if err := image.Write(ctx, im, "docker-archive:"+archive+":"+tag); err != nil {
-				return nil, err
-			}
-			r, err = verify.RunEngine(ctx, archive, tag, c, vopts...)
-		} else {
-			var root string
-			if root, err = roots.extract(ctx, rootNames[i], im); err != nil {
-				return nil, err
-			}
-			r, err = verify.Run(ctx, root, c, vopts...)
-		}
-		if err != nil {
-			return nil, err
-		}
-		before, after = after, r
+func (o *options) compare(ctx context.Context, cf *v1.ConfigFile, c verify.Command, roots *roots, img, out v1.Image) (*slim.Verification, error) {
+	base := []verify.Option{verify.WithTimeout(o.timeout), verify.WithTrace(true)}
+	probes, implicit := o.served(cf)
+	before, after, err := o.runs(ctx, c, roots, img, out, append(base, probes...))
+	if errors.Is(err, verify.ErrProbeAccess) && implicit {
+		// The probes diet chose itself need root: without them the runs
+		// are judged by their exit and output.
+		before, after, err = o.runs(ctx, c, roots, img, out, base)
+	}
+	if err != nil {
+		return nil, err
 	}
 	same, reason := verify.Compare(before, after)
 	with := "sandbox"
@@ -181,7 +170,91 @@ func (o *options) compare(ctx context.Context, c verify.Command, roots *roots, i
 	if !same {
 		v.FirstMissing = verify.FirstMissing(before, after)
 	}
+	v.Server = served(before, after)
 	return v, nil
+}
+
+// runs runs the original and the slimmed image the same way.
+func (o *options) runs(ctx context.Context, c verify.Command, roots *roots, img, out v1.Image, vopts []verify.Option) (before, after *verify.Result, err error) {
+	for i, im := range []v1.Image{img, out} {
+		var r *verify.Result
+		if o.engine {
+			tag := fmt.Sprintf("diet-verify:%d-%d", os.Getpid(), i)
+			archive := filepath.Join(roots.dir, fmt.Sprintf("verify-%d.tar", i))
+			if err := image.Write(ctx, im, "docker-archive:"+archive+":"+tag); err != nil {
+				return nil, nil, err
+			}
+			r, err = verify.RunEngine(ctx, archive, tag, c, vopts...)
+		} else {
+			var root string
+			if root, err = roots.extract(ctx, rootNames[i], im); err != nil {
+				return nil, nil, err
+			}
+			r, err = verify.Run(ctx, root, c, vopts...)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		before, after = after, r
+	}
+	return before, after, nil
+}
+
+// served are the options that run the image as a server: the probes,
+// ports and masks asked for or, for the image's own command, GET / on
+// each port it exposes (implicit).
+func (o *options) served(cf *v1.ConfigFile) (vopts []verify.Option, implicit bool) {
+	probes := o.probes
+	if len(probes) == 0 && len(o.ports) == 0 && len(o.command) == 0 {
+		for _, port := range exposed(cf) {
+			probes = append(probes, verify.Probe{Port: port, Path: "/"})
+			implicit = true
+		}
+	}
+	if len(probes) > 0 {
+		vopts = append(vopts, verify.WithProbes(probes...))
+	}
+	if len(o.ports) > 0 {
+		vopts = append(vopts, verify.WithPorts(o.ports...))
+	}
+	for _, re := range o.masks {
+		vopts = append(vopts, verify.WithMask(re))
+	}
+	return vopts, implicit
+}
+
+// exposed are the TCP ports the config exposes, in order.
+func exposed(cf *v1.ConfigFile) []int {
+	var ports []int
+	for p := range cf.Config.ExposedPorts {
+		num, proto, _ := strings.Cut(p, "/")
+		n, err := strconv.Atoi(num)
+		if err == nil && n > 0 && n < 1<<16 && (proto == "" || proto == "tcp") {
+			ports = append(ports, n)
+		}
+	}
+	slices.Sort(ports)
+	return ports
+}
+
+// served sums up how the two runs served, when they ran as servers.
+func served(before, after *verify.Result) *slim.Served {
+	if len(before.Ports) == 0 && len(after.Ports) == 0 {
+		return nil
+	}
+	s := &slim.Served{Ports: after.Ports, OriginalReady: before.Ready, SlimmedReady: after.Ready, Probes: []slim.ProbeCheck{}}
+	if !before.Ready || !after.Ready {
+		return s
+	}
+	for i, a := range before.Probes {
+		if i >= len(after.Probes) {
+			break
+		}
+		b := after.Probes[i]
+		s.Probes = append(s.Probes, slim.ProbeCheck{Probe: a.Probe.String(), Original: a.Status, Slimmed: b.Status,
+			Difference: verify.AnswerDiffers(a, b)})
+	}
+	return s
 }
 
 // startupRuns is how many timed runs each side of a start-up comparison gets.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/dietimage/diet/slim"
@@ -73,11 +74,45 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 		if v.Output != "" {
 			p.printf("  output: %s\n", trim(v.Output, p.width-10, false))
 		}
+		if sv := v.Server; sv != nil {
+			p.printf("  ready on %s: original %s, slimmed %s\n", ports(sv.Ports), yesNo(sv.OriginalReady), yesNo(sv.SlimmedReady))
+			for _, c := range sv.Probes {
+				verdict := p.paint(green, "same")
+				if c.Difference != "" {
+					verdict = p.paint(red, c.Difference)
+				}
+				p.printf("  %-30s %3s → %3s  %s\n", c.Probe, status(c.Original), status(c.Slimmed), verdict)
+			}
+		}
 		if !v.Same && v.FirstMissing != "" {
 			p.printf("  try %s (the first file the slimmed run missed)\n", KeepFlag(v.FirstMissing))
 		}
 	}
 	return p.err
+}
+
+// ports lists ports as "8080, 9090".
+func ports(ps []int) string {
+	s := make([]string, len(ps))
+	for i, n := range ps {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// status is an HTTP status code, or "—" when no answer came.
+func status(code int) string {
+	if code == 0 {
+		return "—"
+	}
+	return strconv.Itoa(code)
 }
 
 // removed sums what the rules removed.

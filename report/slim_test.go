@@ -23,7 +23,9 @@ func slimReport() *slim.Report {
 			Skipped: []slim.Unpacked{{Path: "/bin/x", Reason: "AlreadyPackedException"}},
 			Startup: &slim.Startup{Command: []string{"/app", "--version"}, Runs: 5, BeforeMS: 3.25, AfterMS: 41.5}},
 		Verify: &slim.Verification{With: "sandbox", Command: []string{"/app", "--version"}, Same: false, Reason: "exit 127, was 0: /lib/libc.so.6 missing", Slimmed: 127,
-			FirstMissing: "/lib/libc.so.6"}}
+			FirstMissing: "/lib/libc.so.6", Server: &slim.Served{Ports: []int{8080}, OriginalReady: true, SlimmedReady: true,
+				Probes: []slim.ProbeCheck{{Probe: "GET :8080/", Original: 200, Slimmed: 200},
+					{Probe: "GET :8080/data", Original: 200, Slimmed: 500, Difference: "status 200 → 500"}}}}}
 }
 
 func TestSlimText(t *testing.T) {
@@ -45,7 +47,9 @@ func TestSlimText(t *testing.T) {
 		"prune left 319 kB in 120 files of the base layers as they were; --keep-base 0 prunes them too",
 		"--remove /usr/share/doc matches 6.06 kB in 7 files of the base layers, left as they were; --keep-base 0 removes them",
 		"--keep /opt/* matches no path of the image", "--remove /nope matches no path of the image",
-		"try --keep /lib/libc.so.6 (the first file the slimmed run missed)"} {
+		"try --keep /lib/libc.so.6 (the first file the slimmed run missed)",
+		"ready on 8080: original yes, slimmed yes", "GET :8080/                     200 → 200  same",
+		"GET :8080/data                 200 → 500  status 200 → 500"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("SlimText lacks %q:\n%s", want, buf.String())
 		}
@@ -59,7 +63,8 @@ func TestSlimJSON(t *testing.T) {
 	}
 	var back slim.Report
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.SavedBytes != 903_900_000 || back.Verify.Slimmed != 127 ||
-		back.SquashedBytes != 423_900_000 || len(back.Kept) != 3 || len(back.Warnings) != 4 || back.Verify.FirstMissing != "/lib/libc.so.6" {
+		back.SquashedBytes != 423_900_000 || len(back.Kept) != 3 || len(back.Warnings) != 4 || back.Verify.FirstMissing != "/lib/libc.so.6" ||
+		len(back.Verify.Server.Probes) != 2 || back.Verify.Server.Probes[1].Slimmed != 500 {
 		t.Errorf("SlimJSON does not round-trip: %v\n%s", err, buf.String())
 	}
 }

@@ -50,6 +50,34 @@ type Verification struct {
 	// FirstMissing is the first file the slimmed run looked for and did
 	// not find where the original found it: WithKeep(FirstMissing) keeps it.
 	FirstMissing string `json:"first_missing,omitempty"`
+	// Server is how the command served, when it was run as a server (with
+	// readiness ports or probes); nil otherwise.
+	Server *Served `json:"server,omitempty"`
+}
+
+// Served is how the original and the slimmed server came up and
+// answered.
+type Served struct {
+	// Ports had to accept connections for the server to be ready.
+	Ports         []int `json:"ports"`
+	OriginalReady bool  `json:"original_ready"`
+	SlimmedReady  bool  `json:"slimmed_ready"`
+	// Probes are the answers to the HTTP probes, in order; empty when a
+	// run was not ready.
+	Probes []ProbeCheck `json:"probes"`
+}
+
+// ProbeCheck is how the original and the slimmed server answered one
+// probe.
+type ProbeCheck struct {
+	Probe string `json:"probe"` // as "GET :8080/data"
+	// Original and Slimmed are the HTTP status codes; 0 when no answer
+	// came (Difference then says why).
+	Original int `json:"original_status"`
+	Slimmed  int `json:"slimmed_status"`
+	// Difference says how the answers differ: status, chosen headers,
+	// body; "" when they are the same.
+	Difference string `json:"difference,omitempty"`
 }
 
 // report sums up the plan and what the new layer holds.

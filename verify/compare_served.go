@@ -169,3 +169,7 @@ func count(n int, noun string) string {
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
 }
+
+// AnswerDiffers says how two answers to the same probe differ: status or
+// error, the chosen headers, the body; "" when they are the same.
+func AnswerDiffers(original, slimmed ProbeResult) string { return answerDiffers(original, slimmed) }

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/report"
 	"github.com/dietimage/diet/slim"
+	"github.com/dietimage/diet/verify"
 )
 
 // slimFlags are the flags of diet slim.
@@ -33,6 +35,9 @@ type slimFlags struct {
 	platform   string
 	insecure   bool
 	jobs       int
+	probes     []string
+	probePorts []int
+	probeMasks []string
 }
 
 func (f *slimFlags) add(fs *pflag.FlagSet) {
@@ -46,6 +51,9 @@ func (f *slimFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.verifyCmd, "verify-cmd", "", "the command to verify with, instead of the image's entrypoint and cmd (split on spaces)")
 	fs.StringVar(&f.verifyWith, "verify-with", "sandbox", "where to run verification: sandbox (bubblewrap: user, PID, network, IPC namespaces, seccomp, limits) or docker (--network none)")
 	fs.DurationVar(&f.timeout, "verify-timeout", 10*time.Second, "how long each verification run may take")
+	fs.StringArrayVar(&f.probes, "probe", nil, "with --verify, judge the image as a server by this HTTP probe, sent inside the sandbox once it is ready: [METHOD ]http://:PORT/PATH[ BODY]; repeatable (default: GET / on each EXPOSEd port)")
+	fs.IntSliceVar(&f.probePorts, "probe-port", nil, "with --verify, a port the server must accept connections on to be ready (default: the probes' ports); repeatable")
+	fs.StringArrayVar(&f.probeMasks, "probe-mask", nil, "with --verify, a regular expression whose matches in the probes' answers are ignored (times, ids); repeatable")
 	fs.BoolVar(&f.strip, "strip", false, "strip symbol tables and debug sections from ELF files (binutils strip); verify decides")
 	fs.BoolVar(&f.upx, "upx", false, "pack ELF executables with UPX (after --strip); reports the bytes saved and the start-up time before and after")
 	fs.BoolVar(&f.force, "force", false, "write the slimmed image even when verification finds a difference")
@@ -69,6 +77,9 @@ func (f *slimFlags) options() (slim.Level, []image.Option, []slim.Option, error)
 	}
 	if f.verifyCmd != "" && len(strings.Fields(f.verifyCmd)) == 0 {
 		return 0, nil, nil, fmt.Errorf("--verify-cmd %q: the command is empty", f.verifyCmd)
+	}
+	if _, err := f.served(); err != nil {
+		return 0, nil, nil, err
 	}
 	if f.jobs < 0 || f.timeout <= 0 {
 		return 0, nil, nil, errors.New("--jobs must be 0 or more and --verify-timeout positive")
@@ -95,6 +106,35 @@ func (f *slimFlags) options() (slim.Level, []image.Option, []slim.Option, error)
 		sopts = append(sopts, slim.WithRemove(g))
 	}
 	return level, iopts, sopts, nil
+}
+
+// served are the library's options for --probe, --probe-port and
+// --probe-mask.
+func (f *slimFlags) served() ([]diet.Option, error) {
+	var opts []diet.Option
+	for _, s := range f.probes {
+		p, err := verify.ParseProbe(s)
+		if err != nil {
+			return nil, fmt.Errorf("--probe: %w", err)
+		}
+		opts = append(opts, diet.WithProbes(p))
+	}
+	for _, n := range f.probePorts {
+		if n <= 0 || n >= 1<<16 {
+			return nil, fmt.Errorf("--probe-port %d: want 1 to 65535", n)
+		}
+	}
+	if len(f.probePorts) > 0 {
+		opts = append(opts, diet.WithPorts(f.probePorts...))
+	}
+	for _, m := range f.probeMasks {
+		re, err := regexp.Compile(m)
+		if err != nil {
+			return nil, fmt.Errorf("--probe-mask: %w", err)
+		}
+		opts = append(opts, diet.WithMask(re))
+	}
+	return opts, nil
 }
 
 // history is how the new layer's history tells what diet did: the flags
@@ -236,6 +276,8 @@ func (f *slimFlags) slimOptions(g *globals, p *progress, dest string, iopts []im
 	if f.verifyCmd != "" {
 		opts = append(opts, diet.WithCommand(strings.Fields(f.verifyCmd)))
 	}
+	served, _ := f.served() // checked by options
+	opts = append(opts, served...)
 	if p != nil {
 		opts = append(opts, diet.WithProgress(func(phase string) { p.phase("slim: " + quoteControls(phase)) }))
 	}
