@@ -26,6 +26,11 @@
 //     reachable by an unprivileged user is reachable from inside), the
 //     host's CPU and memory within the limits, the host's hostname and
 //     kernel version, and the contents of the rootfs given to it.
+//   - A trace ([WithTrace]) is read as hostile input: the names in it are
+//     the traced code's. A line that is not exactly the shape strace gives
+//     is skipped, escapes other than strace's are refused, lines and the
+//     names kept are bounded, and relative names resolve only against a
+//     directory the kernel printed or the command's own chdir.
 //   - When [Run] returns, no process of the sandbox is left: the timeout
 //     kills the sandbox's init, and Run waits for its PID namespace to be
 //     gone. Should the caller die, even by SIGKILL, the sandbox dies with

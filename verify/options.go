@@ -36,8 +36,9 @@ const DefaultReadyTimeout = 10 * time.Second
 func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
 // WithTrace runs the command under strace (-f, file system calls only) to
-// list in [Result.Missing] the files it looked for and did not find. Where
-// strace is not installed the command runs untraced and Missing stays nil.
+// list in [Result.Missing] the files it looked for and did not find, and
+// in [Result.Accessed] those it used. Where strace is not installed the
+// command runs untraced: [Result.Traced] is false and both lists are nil.
 // [RunEngine] ignores it.
 func WithTrace(b bool) Option { return func(o *options) { o.trace = b } }
 

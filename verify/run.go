@@ -34,6 +34,17 @@ type Result struct {
 	// the command looked for and did not find, in the order it first looked,
 	// each once. It is nil unless the run was traced ([WithTrace]).
 	Missing []string
+	// Accessed lists the absolute paths inside the image that the
+	// command's processes named in a successful call: opened (so mapped
+	// or listed), executed, stat'd, read as a link, changed, sorted and
+	// each once, as named (through symlinks) and, for what was opened, as
+	// the kernel resolved it. /proc, /dev and /sys are left out: they are
+	// the sandbox's. What the kernel opens by itself, such as a program's
+	// ELF interpreter, is not seen. It is nil unless Traced.
+	Accessed []string
+	// Traced says the run was traced ([WithTrace], with strace installed):
+	// Missing and Accessed say what strace saw.
+	Traced bool
 
 	// Ports are the ports the command, a server, had to accept connections
 	// on to be ready ([WithPorts], or the probes' ports); nil when the run
@@ -153,9 +164,11 @@ func run(ctx context.Context, rootfs string, c Command, o options) (*Result, err
 		return nil, err
 	}
 	if tr != nil {
-		if r.Missing, err = tr.missing(); err != nil {
-			return nil, err
+		t, err := tr.read()
+		if err != nil {
+			return nil, fmt.Errorf("trace: %w", err)
 		}
+		r.Missing, r.Accessed, r.Traced = t.missing, t.accessed, true
 	}
 	return r, nil
 }

@@ -2,18 +2,20 @@ package verify
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
 )
 
-// trace runs the sandbox under strace and reads what its processes failed
-// to find. strace runs on the host, outside every namespace of the sandbox,
-// as the sandbox's own unprivileged user and with the host's clean
-// environment: the traced code cannot see it, signal it or write its
+// trace runs the sandbox under strace and reads what its processes found
+// and failed to find. strace runs on the host, outside every namespace of
+// the sandbox, as the sandbox's own unprivileged user and with the host's
+// clean environment: the traced code cannot see it, signal it or write its
 // output, and gains nothing by being traced.
 type trace struct {
 	strace string
@@ -39,15 +41,24 @@ func newTrace(strace, wd string, host int, switchTo bool) (*trace, error) {
 func (t *trace) out() string { return filepath.Join(t.dir, "trace") }
 
 // wrap is argv run under strace: every process (-f), file system calls and
-// pivot_root only, non-ASCII in hex (-x), no attach or exit chatter (-qq).
+// pivot_root only, the path of every descriptor printed after it (-y), non-ASCII in hex
+// (-x), no attach or exit chatter (-qq).
+//
+// A file is mapped (mmap) and a directory listed (getdents64) through a
+// descriptor that a call of %file opened (openat, open, creat, execve),
+// so the opens name everything a process maps or lists; tracing those
+// calls too would add the allocator's anonymous maps for nothing. What
+// the kernel opens by itself (a program's ELF interpreter, a script's
+// "#!" interpreter) is not seen: readers of [Result.Accessed] add the
+// ELF closure.
 func (t *trace) wrap(argv []string) []string {
-	return append([]string{t.strace, "-f", "-qq", "-x", "-e", "trace=%file,pivot_root", "-o", t.out(), "--"}, argv...)
+	return append([]string{t.strace, "-f", "-qq", "-x", "-y", "-e", "trace=%file,pivot_root", "-o", t.out(), "--"}, argv...)
 }
 
 func (t *trace) close() { os.RemoveAll(t.dir) }
 
-// missing parses the trace.
-func (t *trace) missing() ([]string, error) {
+// read parses the trace.
+func (t *trace) read() (*traced, error) {
 	f, err := os.Open(t.out())
 	if err != nil {
 		return nil, err
@@ -56,102 +67,279 @@ func (t *trace) missing() ([]string, error) {
 	return parseTrace(f, t.wd)
 }
 
-// parseTrace reads `strace -f -x` output and returns the paths that
-// processes inside the sandbox failed to find (ENOENT), in the order of the
-// first failure, each once. bwrap's process that makes the last pivot_root
-// (into the rootfs, `pivot_root(".", ".")`) is inside from its next execve,
-// that of the command, and every process first seen after that pivot_root
-// is inside: what bwrap and the host's loader do before does not count. Names
-// relative to the working directory are made absolute; names relative to
-// another directory descriptor are dropped.
-func parseTrace(r io.Reader, wd string) ([]string, error) {
-	var (
-		missing []string
-		seen    = map[string]bool{}
-		inside  = map[string]bool{}
-		known   = map[string]bool{}
-		pending = map[string]string{} // pid -> start of an unfinished call
-		pivoter = map[string]bool{}
-		pivoted bool
-	)
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		pid, call, ok := strings.Cut(sc.Text(), " ")
-		if !ok {
-			continue
-		}
-		call = strings.TrimLeft(call, " ")
-		if start, ok := strings.CutSuffix(call, " <unfinished ...>"); ok {
-			pending[pid] = start
-			continue
-		}
-		if strings.HasPrefix(call, "<... ") {
-			_, rest, ok := strings.Cut(call, " resumed>")
-			if !ok {
-				continue
+// Bounds of what a trace may make diet hold: the traced code chooses the
+// names, and a name may be 4 KiB long.
+const (
+	maxTraceLine  = 1 << 20  // bytes of one line: longer ones are skipped
+	maxTracePaths = 64 << 20 // bytes of the distinct names kept, missing and accessed
+)
+
+// errTraceSize means a trace names more distinct paths than diet keeps.
+var errTraceSize = errors.New("the trace names too many distinct paths")
+
+// traced is what a trace says.
+type traced struct {
+	missing  []string // failed with ENOENT, in the order of the first failure
+	accessed []string // succeeded, sorted
+}
+
+// parseTrace reads `strace -f -x -y` output: the paths that processes
+// inside the sandbox failed to find (ENOENT), in the order of the first
+// failure, and the paths their successful calls named, sorted, each once.
+// bwrap's process that makes the last pivot_root (into the rootfs,
+// `pivot_root(".", ".")`) is inside from its next execve, that of the
+// command, and every process first seen after that pivot_root is inside:
+// what bwrap and the host's loader do before does not count.
+//
+// Names relative to a directory are made absolute with the path strace
+// prints after its descriptor ("AT_FDCWD</srv>", "3</usr/lib>"); calls
+// that print no directory (access, readlink, chdir, execve) use the
+// process's working directory as last printed or changed by chdir, else
+// wd (a process that inherited another directory from its parent and
+// names a relative path before any *at call is taken to be in wd). A
+// name whose directory is not known, or is deleted, is dropped. Accessed
+// paths leave out /proc, /dev and /sys, which are not the image's, and
+// add the path printed after a descriptor a call returned (an open
+// through a symlink gives the link and its target).
+func parseTrace(r io.Reader, wd string) (*traced, error) {
+	p := &traceParser{
+		wd: wd, seen: map[string]bool{}, accessed: map[string]bool{},
+		inside: map[string]bool{}, known: map[string]bool{}, pending: map[string]string{},
+		pivoter: map[string]bool{}, cwd: map[string]string{},
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		line, err := readLine(br)
+		if line != "" {
+			if perr := p.line(line); perr != nil {
+				return nil, perr
 			}
-			call = pending[pid] + rest
-			delete(pending, pid)
 		}
-		if !known[pid] {
-			known[pid], inside[pid] = true, pivoted
+		if err == io.EOF {
+			break
 		}
-		if strings.HasPrefix(call, `pivot_root(".", ".")`) && strings.HasSuffix(call, "= 0") {
-			pivoted, pivoter[pid] = true, true
-			continue
-		}
-		if pivoter[pid] && strings.HasPrefix(call, "execve(") {
-			inside[pid] = true // the command itself, from its first exec
-		}
-		if !inside[pid] || !strings.Contains(call, " = -1 ENOENT ") {
-			continue
-		}
-		if p, ok := pathArg(call, wd); ok && !seen[p] {
-			seen[p] = true
-			missing = append(missing, p)
+		if err != nil {
+			return nil, err
 		}
 	}
-	return missing, sc.Err()
+	t := &traced{missing: p.missing, accessed: slices.Sorted(func(yield func(string) bool) {
+		for a := range p.accessed {
+			if !yield(a) {
+				return
+			}
+		}
+	})}
+	return t, nil
 }
 
-// pathArg is the first path argument of a traced call, made absolute.
-func pathArg(call, wd string) (string, bool) {
-	_, args, ok := strings.Cut(call, "(")
+// readLine reads a line without its newline; a line longer than
+// maxTraceLine comes back empty.
+func readLine(br *bufio.Reader) (string, error) {
+	var long []byte
+	skip := false
+	for {
+		frag, err := br.ReadSlice('\n')
+		if !skip {
+			if len(long)+len(frag) > maxTraceLine {
+				skip, long = true, nil
+			} else {
+				long = append(long, frag...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if skip {
+			return "", err
+		}
+		return strings.TrimSuffix(string(long), "\n"), err
+	}
+}
+
+type traceParser struct {
+	wd       string
+	missing  []string
+	seen     map[string]bool // in missing
+	accessed map[string]bool
+	size     int // bytes of the names in seen and accessed
+	inside   map[string]bool
+	known    map[string]bool
+	pending  map[string]string // pid -> start of an unfinished call
+	pivoter  map[string]bool
+	pivoted  bool
+	cwd      map[string]string // pid -> working directory, as last known
+}
+
+func (p *traceParser) line(line string) error {
+	pid, rest, ok := strings.Cut(line, " ")
+	if !ok || !isNumber(pid) {
+		return nil
+	}
+	rest = strings.TrimLeft(rest, " ")
+	if start, ok := strings.CutSuffix(rest, " <unfinished ...>"); ok {
+		if len(p.pending) < maxPending || p.pending[pid] != "" {
+			p.pending[pid] = start
+		}
+		return nil
+	}
+	if strings.HasPrefix(rest, "<... ") {
+		_, after, ok := strings.Cut(rest, " resumed>")
+		start, had := p.pending[pid]
+		delete(p.pending, pid)
+		if !ok || !had || len(start)+len(after) > maxTraceLine {
+			return nil
+		}
+		rest = start + after
+	}
+	if !p.known[pid] {
+		p.known[pid], p.inside[pid] = true, p.pivoted
+	}
+	if strings.HasPrefix(rest, `pivot_root(".", ".")`) && strings.HasSuffix(rest, "= 0") {
+		p.pivoted, p.pivoter[pid] = true, true
+		return nil
+	}
+	if p.pivoter[pid] && strings.HasPrefix(rest, "execve(") {
+		p.inside[pid] = true // the command itself, from its first exec
+	}
+	if !p.inside[pid] {
+		return nil
+	}
+	c, ok := parseCall(rest)
 	if !ok {
-		return "", false
+		return nil
 	}
-	dirfd := "AT_FDCWD"
-	if !strings.HasPrefix(args, `"`) { // an *at call: a directory descriptor first
-		dirfd, _, _ = strings.Cut(args, ",")
-	}
-	q, ok := quoted(args)
-	if !ok || q == "" {
-		return "", false
-	}
-	if !path.IsAbs(q) {
-		if dirfd != "AT_FDCWD" {
-			return "", false
+	refs := pathRefs(c.name)
+	for _, a := range c.args {
+		if a.raw == "AT_FDCWD" && isAbsDir(a.fdPath) {
+			p.cwd[pid] = a.fdPath // what the kernel says beats what we kept
 		}
-		q = path.Join(wd, q)
 	}
-	return path.Clean(q), true
+	switch {
+	case c.ok():
+		for _, ref := range refs {
+			if name, ok := p.resolve(pid, c, ref); ok {
+				if err := p.access(name); err != nil {
+					return err
+				}
+				if c.name == "chdir" {
+					p.cwd[pid] = name
+				}
+			}
+		}
+		if isAbsDir(c.fd) {
+			return p.access(path.Clean(c.fd))
+		}
+	case c.err == "ENOENT" && len(refs) > 0:
+		if name, ok := p.resolve(pid, c, refs[0]); ok && !p.seen[name] {
+			if err := p.grow(name); err != nil {
+				return err
+			}
+			p.seen[name] = true
+			p.missing = append(p.missing, name)
+		}
+	}
+	return nil
 }
 
-// quoted unquotes the first C string of s, as strace prints it.
-func quoted(s string) (string, bool) {
-	i := strings.IndexByte(s, '"')
-	if i < 0 {
-		return "", false
-	}
-	for j := i + 1; j < len(s); j++ {
-		switch s[j] {
-		case '\\':
-			j++
-		case '"':
-			u, err := strconv.Unquote(s[i : j+1])
-			return u, err == nil
+// maxPending bounds the calls left unfinished at once: one a process.
+const maxPending = 1 << 16
+
+// access records an accessed path, unless it is of the sandbox's own
+// mounts.
+func (p *traceParser) access(name string) error {
+	for _, m := range []string{"/proc", "/dev", "/sys"} {
+		if name == m || strings.HasPrefix(name, m+"/") {
+			return nil
 		}
 	}
-	return "", false
+	if p.accessed[name] {
+		return nil
+	}
+	if err := p.grow(name); err != nil {
+		return err
+	}
+	p.accessed[name] = true
+	return nil
+}
+
+func (p *traceParser) grow(name string) error {
+	p.size += len(name)
+	if p.size > maxTracePaths {
+		return fmt.Errorf("%w: more than %d bytes of names", errTraceSize, maxTracePaths)
+	}
+	return nil
+}
+
+// resolve is the absolute path that the argument ref of c names.
+func (p *traceParser) resolve(pid string, c call, ref pathRef) (string, bool) {
+	if ref.path >= len(c.args) {
+		return "", false
+	}
+	a := c.args[ref.path]
+	if !a.quoted || a.str == "" {
+		return "", false
+	}
+	if path.IsAbs(a.str) {
+		return path.Clean(a.str), true
+	}
+	var dir string
+	switch {
+	case ref.dir >= len(c.args):
+	case ref.dir >= 0 && (c.args[ref.dir].raw != "AT_FDCWD" || c.args[ref.dir].fdPath != ""):
+		dir = c.args[ref.dir].fdPath // what the kernel said, or nothing
+	default:
+		dir = p.workdir(pid)
+	}
+	if !isAbsDir(dir) {
+		return "", false
+	}
+	return path.Join(dir, a.str), true
+}
+
+// workdir is the working directory of pid, as last known.
+func (p *traceParser) workdir(pid string) string {
+	if d, ok := p.cwd[pid]; ok {
+		return d
+	}
+	return p.wd
+}
+
+// isAbsDir reports whether a path strace printed for a descriptor is one
+// to go by: absolute (not "pipe:[12]", "socket:[3]"), and not deleted.
+func isAbsDir(s string) bool {
+	return path.IsAbs(s) && !strings.HasSuffix(s, " (deleted)")
+}
+
+// pathRef says where a call's path argument is: its index, and the index
+// of the directory descriptor it is relative to (-1: the working
+// directory).
+type pathRef struct{ path, dir int }
+
+// pathRefs are the path arguments of a call of strace's %file class: the
+// first one first. A call it does not know names its first argument,
+// when that is a string.
+func pathRefs(name string) []pathRef {
+	switch name {
+	case "openat", "openat2", "faccessat", "faccessat2", "newfstatat", "fstatat64", "statx",
+		"readlinkat", "execveat", "fchmodat", "fchmodat2", "fchownat", "utimensat", "futimesat",
+		"unlinkat", "mkdirat", "mknodat", "name_to_handle_at", "getxattrat", "setxattrat",
+		"listxattrat", "removexattrat":
+		return []pathRef{{1, 0}}
+	case "rename", "link":
+		return []pathRef{{0, -1}, {1, -1}}
+	case "renameat", "renameat2", "linkat":
+		return []pathRef{{1, 0}, {3, 2}}
+	case "symlink": // the target is only a string
+		return []pathRef{{1, -1}}
+	case "symlinkat":
+		return []pathRef{{2, 1}}
+	case "inotify_add_watch":
+		return []pathRef{{1, -1}}
+	case "fanotify_mark":
+		return []pathRef{{4, 3}}
+	case "mount", "umount2", "pivot_root", "chroot", "swapon", "swapoff", "acct", "quotactl",
+		"open_tree", "move_mount", "fspick", "mount_setattr":
+		return nil // refused by the sandbox's seccomp filter, or bwrap's own
+	}
+	return []pathRef{{0, -1}}
 }
