@@ -17,6 +17,14 @@
 // node, java, ...) is [ErrInterpreted]; one needing files the image lacks
 // is [ErrIncomplete].
 //
+// For those, [Traced] keeps what a traced run of the command used
+// (package verify runs it: verify.Result.Accessed): every path the run
+// opened, executed, stat'd, read as a link or listed that the image has,
+// with the symlinks to it, the ELF closure of every ELF file and
+// executable script among them, and the same always-kept files. The
+// package closure (a whole Python, Node or Ruby package, a Java class
+// path, for the imports a run did not make) is to come, in Traced.
+//
 // Invariants:
 //   - The input is an [io/fs.FS] of the image's root, which may be hostile.
 //     Paths are resolved by one resolver, [elfdeps.Root], as the kernel
@@ -24,7 +32,7 @@
 //   - Nothing is run: scripts are parsed (mvdan.cc/sh, guarded against
 //     deep nesting), never executed, and reading them is bounded in size,
 //     count, nesting and steps. Results are slash-rooted paths, sorted.
-//
-// A later traced run of the entrypoint (package verify) will live here too,
-// to find what reading alone cannot: files opened by name at run time.
+//   - [Traced] runs nothing either: it reads a list of paths, which came
+//     from the traced code and may be hostile, through the same resolver;
+//     a path the image lacks adds nothing.
 package entry

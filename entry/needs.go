@@ -75,7 +75,16 @@ func Needs(fsys fs.FS, cf *v1.ConfigFile) ([]string, error) {
 			return nil, fmt.Errorf("%w: %s", ErrInterpreted, p)
 		}
 	}
-	out := append(files, "/tmp", path.Clean("/"+workdir))
+	out := append(files, always(fsys, cf)...)
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// always is what a minimal image keeps whatever its command: /tmp, the
+// working directory, the common files the image has, the user's home,
+// and the time zone database when the environment sets TZ.
+func always(fsys fs.FS, cf *v1.ConfigFile) []string {
+	out := []string{"/tmp", path.Clean("/" + cmpOr(cf.Config.WorkingDir, "/"))}
 	for _, p := range common {
 		if _, err := fs.Stat(fsys, p[1:]); err == nil {
 			out = append(out, p)
@@ -89,8 +98,7 @@ func Needs(fsys fs.FS, cf *v1.ConfigFile) ([]string, error) {
 			out = append(out, "/usr/share/zoneinfo")
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
+	return out
 }
 
 // closureOf is the closure of the programs a script calls. A program that
