@@ -21,6 +21,9 @@ type Report struct {
 	// Kept says why the bytes after stay: with StrippedBytes and UPX's
 	// saving taken off, they add up to After.Bytes.
 	Kept []Kept `json:"kept"`
+	// Minimal says how level minimal found what to keep; nil at the
+	// other levels.
+	Minimal *MinimalSet `json:"minimal"`
 	// Warnings say what was asked for and not done.
 	Warnings []Warning `json:"warnings"`
 	// Stripped counts the ELF files strip made smaller, by StrippedBytes.
@@ -28,6 +31,32 @@ type Report struct {
 	StrippedBytes int64         `json:"stripped_bytes"`
 	UPX           *Packing      `json:"upx"`    // nil unless asked for
 	Verify        *Verification `json:"verify"` // nil unless asked for
+}
+
+// How level minimal finds what to keep: [MinimalSet.By].
+const (
+	// MinimalByClosure: read from the image, the entrypoint's ELF closure
+	// and what its shell scripts call.
+	MinimalByClosure = "closure"
+	// MinimalByTrace: a traced run of the command, for one an interpreter
+	// runs (python, node, java, perl, ...), whose imports reading cannot see.
+	MinimalByTrace = "trace"
+)
+
+// MinimalSet is how level minimal found the paths it keeps.
+type MinimalSet struct {
+	By    string `json:"by"`    // MinimalByClosure or MinimalByTrace
+	Trace *Trace `json:"trace"` // nil unless By is MinimalByTrace
+}
+
+// Trace is what the traced run of level minimal saw.
+type Trace struct {
+	Command []string `json:"command"`
+	// Files are the regular files of the image the run used (opened,
+	// executed, stat'd, ...) and Bytes their size: the floor of what the
+	// command needs, before the ELF closure and the files always kept.
+	Files int   `json:"files"`
+	Bytes int64 `json:"bytes"`
 }
 
 // Size is an image's size in layers and docker's bytes (files and symlink
