@@ -86,14 +86,16 @@ func WithEngine(b bool) Option { return func(o *options) { o.engine = b } }
 // what UPX's unpacking costs: [slim.Packing.Startup] (with slim.WithUPX).
 func WithStartup(b bool) Option { return func(o *options) { o.startup = b } }
 
-// WithCommand is the whole command verification and start-up timing run,
-// entrypoint included, instead of the image's entrypoint and cmd.
+// WithCommand is the whole command verification, start-up timing and
+// the traced run of level minimal run, entrypoint included, instead of
+// the image's entrypoint and cmd.
 func WithCommand(argv []string) Option { return func(o *options) { o.command = argv } }
 
 // WithProbes judges the image as a server by these HTTP probes: each
 // verification run waits until the server is ready, sends them, and stops
-// it; the answers must be the same. Without probes, ports or WithCommand,
-// an image that EXPOSEs TCP ports gets GET / on each.
+// it; the answers must be the same. The traced run of level minimal sends
+// them too, so that what serving them uses is kept. Without probes, ports
+// or WithCommand, an image that EXPOSEs TCP ports gets GET / on each.
 func WithProbes(p ...verify.Probe) Option {
 	return func(o *options) { o.probes = append(o.probes, p...) }
 }
@@ -106,7 +108,8 @@ func WithPorts(ports ...int) Option { return func(o *options) { o.ports = append
 // are compared: times, ids.
 func WithMask(re *regexp.Regexp) Option { return func(o *options) { o.masks = append(o.masks, re) } }
 
-// WithTimeout bounds each run of verification and timing (default 10 s).
+// WithTimeout bounds each run of verification, timing and tracing
+// (default 10 s).
 func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
 func makeOptions(opts []Option) options {

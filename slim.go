@@ -13,7 +13,6 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/dietimage/diet/entry"
 	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/layerfs"
 	"github.com/dietimage/diet/rootfs"
@@ -26,6 +25,15 @@ import (
 // and, when asked, runs the original and the result to compare them
 // ([WithVerify]), times their start-up ([WithStartup]) and writes the
 // result ([WithOutput]).
+//
+// Level minimal keeps the entrypoint's closure when reading the image can
+// tell it (an ELF program, a shell script calling programs). For a command
+// an interpreter runs (python, node, java, perl, ...) it runs the command
+// ([WithCommand], or the image's) once under strace in the sandbox that
+// verification uses, serving the probes and ports verification would
+// ([WithProbes], [WithPorts]), and keeps what that run used with its ELF
+// closure; a run that exits with a code other than 0, or a server never
+// ready, is [ErrTracedRun]. The report's Minimal says which.
 //
 // A verification that finds a difference is no error: the report's Verify
 // says so, nothing is written (but with [WithForce]), and the caller
@@ -57,15 +65,16 @@ func Slim(ctx context.Context, img v1.Image, level slim.Level, opts ...Option) (
 	// The new layer may be made after Slim returns (on a read of the
 	// image): its file goes where the caller said, not under tmp.
 	sopts := append([]slim.Option{slim.WithTempDir(o.tempDir)}, o.slim...)
+	var minimal *slim.MinimalSet
 	if level == slim.Minimal {
 		o.phase("extracting the image to find what the entrypoint needs")
 		root, err := roots.extract(ctx, "original", img)
 		if err != nil {
 			return nil, nil, err
 		}
-		paths, err := entry.Needs(os.DirFS(root), cf)
-		if err != nil {
-			return nil, nil, fmt.Errorf("minimal: %w", err)
+		var paths []string
+		if paths, minimal, err = o.minimal(ctx, cf, roots, img, root); err != nil {
+			return nil, nil, err
 		}
 		sopts = append(sopts, slim.WithPaths(paths))
 	}
@@ -88,6 +97,7 @@ func Slim(ctx context.Context, img v1.Image, level slim.Level, opts ...Option) (
 		out.Close()
 		return nil, nil, err
 	}
+	rep.Minimal = minimal
 	return out, rep, nil
 }
 
@@ -122,10 +132,7 @@ func (o *options) finish(ctx context.Context, cf *v1.ConfigFile, roots *roots, i
 // check runs the original and the slimmed image: verification and
 // start-up timing (of a packed image only).
 func (o *options) check(ctx context.Context, cf *v1.ConfigFile, roots *roots, img v1.Image, out *slim.Image) (*slim.Verification, *slim.Startup, error) {
-	c, err := verify.CommandOf(cf, nil)
-	if len(o.command) > 0 { // the whole command, entrypoint included
-		c.Argv, err = o.command, nil
-	}
+	c, err := o.commandOf(cf)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -293,6 +300,14 @@ type roots struct {
 	dir     string
 	reserve int64 // free space to keep on dir's disk
 	done    map[string]string
+}
+
+// drop removes the unpacked root of name, to free its disk.
+func (r *roots) drop(name string) {
+	if p, ok := r.done[name]; ok {
+		os.RemoveAll(p)
+		delete(r.done, name)
+	}
 }
 
 func (r *roots) extract(ctx context.Context, name string, img v1.Image) (string, error) {

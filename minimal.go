@@ -1,0 +1,106 @@
+package diet
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dietimage/diet/entry"
+	"github.com/dietimage/diet/slim"
+	"github.com/dietimage/diet/verify"
+)
+
+// ErrTracedRun means the traced run of level minimal did not run as it
+// must for its trace to stand for the command: it exited with a code
+// other than 0, or, as a server, never accepted connections.
+var ErrTracedRun = errors.New("the traced run of the command failed")
+
+// minimal finds the paths level minimal keeps, read from root, img
+// extracted: the entrypoint's closure, or, for a command an interpreter
+// runs (entry.ErrInterpreted), what a traced run of it uses.
+func (o *options) minimal(ctx context.Context, cf *v1.ConfigFile, roots *roots, img v1.Image, root string) ([]string, *slim.MinimalSet, error) {
+	paths, err := entry.Needs(os.DirFS(root), cf)
+	if err == nil {
+		return paths, &slim.MinimalSet{By: slim.MinimalByClosure}, nil
+	}
+	if !errors.Is(err, entry.ErrInterpreted) {
+		return nil, nil, fmt.Errorf("minimal: %w", err)
+	}
+	o.phase("tracing the command to find what it uses")
+	c, r, err := o.traceRun(ctx, cf, roots, img)
+	if err != nil {
+		return nil, nil, err
+	}
+	// What the image has is read from the untouched extraction: the
+	// traced run may have made, changed or deleted files in its own.
+	t, err := entry.Traced(os.DirFS(root), r.Accessed, cf)
+	if err != nil {
+		return nil, nil, fmt.Errorf("minimal: %w", err)
+	}
+	set := &slim.MinimalSet{By: slim.MinimalByTrace, Trace: &slim.Trace{Command: c.Argv, Files: t.Files, Bytes: t.Bytes}}
+	return t.Paths, set, nil
+}
+
+// traceRun runs the command under strace in the sandbox, over a copy of
+// img of its own, as verification runs it: the same command, timeout,
+// probes and ports.
+func (o *options) traceRun(ctx context.Context, cf *v1.ConfigFile, roots *roots, img v1.Image) (verify.Command, *verify.Result, error) {
+	c, err := o.commandOf(cf)
+	if err != nil {
+		return c, nil, fmt.Errorf("minimal: %w", err)
+	}
+	root, err := roots.extract(ctx, "traced", img)
+	if err != nil {
+		return c, nil, err
+	}
+	defer roots.drop("traced")
+	base := []verify.Option{verify.WithTimeout(o.timeout), verify.WithTrace(true)}
+	served, implicit := o.served(cf)
+	r, err := verify.Run(ctx, root, c, append(base, served...)...)
+	if errors.Is(err, verify.ErrProbeAccess) && implicit {
+		r, err = verify.Run(ctx, root, c, base...) // as compare does
+	}
+	if err != nil {
+		return c, nil, &RunError{Err: fmt.Errorf("minimal: %w", err)}
+	}
+	if !r.Traced {
+		return c, nil, &RunError{Err: fmt.Errorf("minimal: %w: tracing %q needs strace (install strace)", verify.ErrNoSandbox, c.Argv)}
+	}
+	switch {
+	case len(r.Ports) > 0 && !r.Ready:
+		return c, nil, fmt.Errorf("minimal: %w: %q was not ready: %s", ErrTracedRun, c.Argv, r.NotReady)
+	case r.ExitCode != 0 && !r.Stopped && !r.TimedOut:
+		return c, nil, fmt.Errorf("minimal: %w: %q exited with code %d%s", ErrTracedRun, c.Argv, r.ExitCode, lastLine(r.Stderr))
+	}
+	return c, r, nil
+}
+
+// commandOf is the command verification, timing and tracing run: the
+// image's, or the whole command WithCommand gives.
+func (o *options) commandOf(cf *v1.ConfigFile) (verify.Command, error) {
+	c, err := verify.CommandOf(cf, nil)
+	if len(o.command) > 0 { // the whole command, entrypoint included
+		c.Argv, err = o.command, nil
+	}
+	return c, err
+}
+
+// lastLine is the last line a command wrote to stderr, quoted and cut
+// short, to follow an error: ` (stderr: "...")`, or "".
+func lastLine(stderr []byte) string {
+	b := bytes.TrimRight(stderr, "\n")
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		b = b[i+1:]
+	}
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > 200 {
+		b = append(b[:200:200], "..."...)
+	}
+	return fmt.Sprintf(" (stderr: %q)", b)
+}

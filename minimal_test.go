@@ -1,0 +1,118 @@
+package diet_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/dietimage/diet"
+	"github.com/dietimage/diet/entry"
+	"github.com/dietimage/diet/internal/test/attacktest"
+	"github.com/dietimage/diet/internal/test/tartest"
+	"github.com/dietimage/diet/layerfs"
+	"github.com/dietimage/diet/rootfs"
+	"github.com/dietimage/diet/slim"
+)
+
+// TestSlimMinimalTraced slims a Perl script, which reading cannot follow
+// (entry.Needs refuses it), at level minimal: the traced run keeps perl,
+// which the kernel loads unseen, and the modules the script loads, XS
+// library included, and leaves out modules it does not load; the result
+// prints what the original prints, and the report says it was traced.
+func TestSlimMinimalTraced(t *testing.T) {
+	for _, tool := range []string{"bwrap", "prlimit", "strace"} {
+		attacktest.Require(t, tool)
+	}
+	img, used, unused := tartest.PerlScript(t)
+	if len(unused) == 0 {
+		t.Fatal("the image holds no module the script does not use: nothing to leave out")
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(t.TempDir(), "rootfs")
+	if err := rootfs.Extract(t.Context(), img, root); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := entry.Needs(os.DirFS(root), cf); !errors.Is(err, entry.ErrInterpreted) {
+		t.Fatalf("entry.Needs(perl script) = %v, want %v: the closure cannot read it", err, entry.ErrInterpreted)
+	}
+
+	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(30e9))
+	if err != nil {
+		t.Fatalf("Slim(minimal): %v", err)
+	}
+	defer out.Close()
+	if v := rep.Verify; v == nil || !v.Same || v.Output+"\n" != tartest.PerlOutput {
+		t.Fatalf("Slim(minimal) verification = %+v, want the same run printing %q", v, tartest.PerlOutput)
+	}
+	m := rep.Minimal
+	if m == nil || m.By != slim.MinimalByTrace || m.Trace == nil || !slices.Equal(m.Trace.Command, []string{"/app/main.pl"}) ||
+		m.Trace.Files < len(used) || m.Trace.Bytes <= 0 {
+		t.Fatalf("Slim(minimal) report's minimal = %+v, want found by tracing /app/main.pl, with at least %d files", m, len(used))
+	}
+	t.Logf("traced %d files, %d bytes; %d → %d bytes", m.Trace.Files, m.Trace.Bytes, rep.Before.Bytes, rep.After.Bytes)
+
+	files := present(t, out)
+	if !files["/app/main.pl"] {
+		t.Error("the slimmed image lacks its entrypoint, /app/main.pl")
+	}
+	for _, p := range append([]string{"/usr/bin/perl"}, used...) {
+		if !files[realPath(t, p)] {
+			t.Errorf("the slimmed image lacks %s, which the script uses", p)
+		}
+	}
+	for _, p := range unused {
+		if files[realPath(t, p)] {
+			t.Errorf("the slimmed image keeps %s, which the script does not use", p)
+		}
+	}
+}
+
+// present are the paths of img's merged filesystem.
+func present(t *testing.T, img v1.Image) map[string]bool {
+	t.Helper()
+	tree, err := layerfs.Build(t.Context(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]bool{}
+	tree.Walk(func(id layerfs.ID, name string) bool {
+		if tree.Present(id) {
+			files[strings.Clone(name)] = true
+		}
+		return true
+	})
+	return files
+}
+
+// realPath is p with the host's symlinks resolved: the image copies them.
+func realPath(t *testing.T, p string) string {
+	t.Helper()
+	r, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestSlimMinimalTracedFails: a traced run that exits with a code other
+// than 0 stands for no working command: Slim says so and slims nothing.
+func TestSlimMinimalTracedFails(t *testing.T) {
+	for _, tool := range []string{"bwrap", "prlimit", "strace"} {
+		attacktest.Require(t, tool)
+	}
+	img, _, _ := tartest.PerlScript(t)
+	cmd := []string{"/usr/bin/perl", "-e", "print STDERR qq(no config\n); exit 3"}
+	_, _, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithCommand(cmd))
+	if !errors.Is(err, diet.ErrTracedRun) {
+		t.Fatalf("Slim(minimal) of a command exiting 3 = %v, want %v", err, diet.ErrTracedRun)
+	}
+	t.Log(err)
+}
