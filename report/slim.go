@@ -59,6 +59,10 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 			p.printf("  %10s  %9s  %-18s %s\n", Decimal(k.Bytes), count, k.Reason, trim(keptWhy(k, r.Level), p.width-46, false))
 		}
 	}
+	if m := r.Minimal; m != nil && m.Trace != nil {
+		p.printf("\n%s found by tracing %q: the run used %s, %s; kept with their ELF closure\n", p.paint(bold, "Minimal"),
+			m.Trace.Command, plural(m.Trace.Files, "file"), Human(m.Trace.Bytes))
+	}
 	if len(r.Warnings) > 0 {
 		p.printf("\n%s\n", p.paint(yellow, "Warnings"))
 		for _, w := range r.Warnings {

@@ -16,6 +16,7 @@ func slimReport() *slim.Report {
 		Removed:       []slim.Removal{{Rule: "go-module-cache", Path: "/root/go/pkg/mod", Bytes: 471_000_000, Files: 52_000}},
 		Kept: []slim.Kept{{Reason: slim.ReasonBase, Bytes: 30_000_000, Layers: 1}, {Reason: "prune", Bytes: 14_000_000, Files: 310},
 			{Reason: "keep:/usr/share/locale/en*", Path: "/usr/share/locale/en*", Bytes: 9_100_000, Files: 12}},
+		Minimal: &slim.MinimalSet{By: slim.MinimalByTrace, Trace: &slim.Trace{Command: []string{"/app/main.py"}, Files: 612, Bytes: 31_000_000}},
 		Warnings: []slim.Warning{{Kind: slim.WarnPruneInBase, Bytes: 319_336, Files: 120},
 			{Kind: slim.WarnRemoveInBase, Glob: "/usr/share/doc", Bytes: 6_062, Files: 7}, {Kind: slim.WarnKeepUnmatched, Glob: "/opt/*"},
 			{Kind: slim.WarnRemoveUnmatched, Glob: "/nope"}},
@@ -48,6 +49,7 @@ func TestSlimText(t *testing.T) {
 		"--remove /usr/share/doc matches 6.06 kB in 7 files of the base layers, left as they were; --keep-base 0 removes them",
 		"--keep /opt/* matches no path of the image", "--remove /nope matches no path of the image",
 		"try --keep /lib/libc.so.6 (the first file the slimmed run missed)",
+		`Minimal found by tracing ["/app/main.py"]: the run used 612 files, 31 MB (29.6 MiB); kept with their ELF closure`,
 		"ready on 8080: original yes, slimmed yes", "GET :8080/                     200 → 200  same",
 		"GET :8080/data                 200 → 500  status 200 → 500"} {
 		if !strings.Contains(buf.String(), want) {
@@ -64,7 +66,8 @@ func TestSlimJSON(t *testing.T) {
 	var back slim.Report
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.SavedBytes != 903_900_000 || back.Verify.Slimmed != 127 ||
 		back.SquashedBytes != 423_900_000 || len(back.Kept) != 3 || len(back.Warnings) != 4 || back.Verify.FirstMissing != "/lib/libc.so.6" ||
-		len(back.Verify.Server.Probes) != 2 || back.Verify.Server.Probes[1].Slimmed != 500 {
+		len(back.Verify.Server.Probes) != 2 || back.Verify.Server.Probes[1].Slimmed != 500 ||
+		back.Minimal == nil || back.Minimal.By != "trace" || back.Minimal.Trace.Bytes != 31_000_000 {
 		t.Errorf("SlimJSON does not round-trip: %v\n%s", err, buf.String())
 	}
 }
