@@ -89,6 +89,8 @@ func advice(err error) string {
 		ref = e.Ref
 	}
 	switch {
+	case errors.Is(err, diet.ErrTracedRun):
+		return "--level minimal keeps what a working run of the command uses: give one that works with --verify-cmd, and serve it with --probe or --probe-port"
 	case errors.Is(err, diskspace.ErrLow):
 		return "free space on that disk, point TMPDIR at a larger one, or lower " + diskspace.EnvMinFree + " (0 turns the check off)"
 	case errors.Is(err, layerfs.ErrTooLarge):

@@ -48,11 +48,11 @@ func (f *slimFlags) add(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.keep, "keep", nil, "keep paths matching GLOB (or under a match) whatever the rules say; repeatable")
 	fs.StringArrayVar(&f.remove, "remove", nil, "remove paths matching GLOB (or under a match); repeatable")
 	fs.BoolVar(&f.verify, "verify", false, "run the original and the slimmed image the same way and compare; on a difference nothing is written")
-	fs.StringVar(&f.verifyCmd, "verify-cmd", "", "the command to verify with, instead of the image's entrypoint and cmd (split on spaces)")
+	fs.StringVar(&f.verifyCmd, "verify-cmd", "", "the command to verify with (and to trace, at --level minimal), instead of the image's entrypoint and cmd (split on spaces)")
 	fs.StringVar(&f.verifyWith, "verify-with", "sandbox", "where to run verification: sandbox (bubblewrap: user, PID, network, IPC namespaces, seccomp, limits) or docker (--network none)")
 	fs.DurationVar(&f.timeout, "verify-timeout", 10*time.Second, "how long each verification run may take")
-	fs.StringArrayVar(&f.probes, "probe", nil, "with --verify, judge the image as a server by this HTTP probe, sent inside the sandbox once it is ready: [METHOD ]http://:PORT/PATH[ BODY]; repeatable (default: GET / on each EXPOSEd port)")
-	fs.IntSliceVar(&f.probePorts, "probe-port", nil, "with --verify, a port the server must accept connections on to be ready (default: the probes' ports); repeatable")
+	fs.StringArrayVar(&f.probes, "probe", nil, "with --verify (and in the traced run of --level minimal), judge the image as a server by this HTTP probe, sent inside the sandbox once it is ready: [METHOD ]http://:PORT/PATH[ BODY]; repeatable (default: GET / on each EXPOSEd port)")
+	fs.IntSliceVar(&f.probePorts, "probe-port", nil, "with --verify (and in the traced run of --level minimal), a port the server must accept connections on to be ready (default: the probes' ports); repeatable")
 	fs.StringArrayVar(&f.probeMasks, "probe-mask", nil, "with --verify, a regular expression whose matches in the probes' answers are ignored (times, ids); repeatable")
 	fs.BoolVar(&f.strip, "strip", false, "strip symbol tables and debug sections from ELF files (binutils strip); verify decides")
 	fs.BoolVar(&f.upx, "upx", false, "pack ELF executables with UPX (after --strip); reports the bytes saved and the start-up time before and after")
@@ -168,9 +168,11 @@ func newSlimCmd(g *globals) *cobra.Command {
 		Long: "slim writes a smaller copy of IMAGE. --level squash merges the layers above the base into\n" +
 			"one, dropping every deleted and overwritten byte, and keeps the base layers byte-identical;\n" +
 			"prune also leaves out caches, sources, headers, docs, locales and unused toolchains;\n" +
-			"minimal keeps only what the entrypoint needs, on an empty base. --verify runs the\n" +
-			"original and the result the same way and writes nothing when they differ.\n\n" +
-			"The image's programs (--verify, and --upx's start-up timing) run in a sandbox made with\n" +
+			"minimal keeps only what the entrypoint needs, on an empty base: its closure, or, for a\n" +
+			"command an interpreter runs (python, node, java, perl...), what one run of it under strace\n" +
+			"uses while it serves the probes --verify would send. --verify runs the original and the\n" +
+			"result the same way and writes nothing when they differ.\n\n" +
+			"The image's programs (--verify, minimal's trace, --upx's timing) run in a sandbox made with\n" +
 			"bubblewrap (bwrap). It guarantees: the image's root is an unprivileged user of the host\n" +
 			"(uid 1999999999 when diet runs as root); a private filesystem view of the extracted image\n" +
 			"only (nosuid, nodev, a fresh /proc, a minimal /dev); new PID, network (loopback only),\n" +
