@@ -116,3 +116,53 @@ func TestSlimMinimalTracedFails(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// TestSlimMinimalTracedServer slims a Perl HTTP server that loads JSON::PP
+// at its first request only. The traced run serves the probes
+// verification sends (GET / on the EXPOSEd port by default), so JSON::PP
+// is kept and the slimmed server answers as the original does; traced
+// with a readiness port and no probe, the server answers nothing and
+// JSON::PP is left out: what the trace keeps is what the probes exercise.
+func TestSlimMinimalTracedServer(t *testing.T) {
+	for _, tool := range []string{"bwrap", "prlimit", "strace"} {
+		attacktest.Require(t, tool)
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("probes enter the sandbox's network namespace: they need root (CI runs as root)")
+	}
+	img, lazy := tartest.PerlServer(t)
+	jsonPP := ""
+	for _, p := range lazy {
+		if strings.HasSuffix(p, "/JSON/PP.pm") {
+			jsonPP = realPath(t, p)
+		}
+	}
+	if jsonPP == "" {
+		t.Fatalf("JSON::PP is not among the files loaded at the first request: %q", lazy)
+	}
+
+	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(30e9))
+	if err != nil {
+		t.Fatalf("Slim(minimal): %v", err)
+	}
+	defer out.Close()
+	v := rep.Verify
+	if v == nil || !v.Same || v.Server == nil || len(v.Server.Probes) != 1 || v.Server.Probes[0].Slimmed != 200 {
+		t.Fatalf("Slim(minimal) verification = %+v, want GET / answered 200 by both", v)
+	}
+	if m := rep.Minimal; m == nil || m.By != slim.MinimalByTrace {
+		t.Errorf("Slim(minimal) report's minimal = %+v, want found by tracing", m)
+	}
+	if files := present(t, out); !files[jsonPP] {
+		t.Errorf("the slimmed server lacks %s, which it loads to answer the probe", jsonPP)
+	}
+
+	out, _, err = diet.Slim(t.Context(), img, slim.Minimal, diet.WithPorts(8080), diet.WithTimeout(30e9))
+	if err != nil {
+		t.Fatalf("Slim(minimal, ports only): %v", err)
+	}
+	defer out.Close()
+	if files := present(t, out); files[jsonPP] {
+		t.Errorf("traced without a probe, the slimmed server keeps %s, which only a request loads", jsonPP)
+	}
+}

@@ -41,14 +41,59 @@ func PerlScript(t testing.TB) (img v1.Image, used, unused []string) {
 			h.Add(p)
 		}
 	}
+	return perlImage(t, h, "app/main.pl", perlScript, v1.Config{Entrypoint: []string{"/app/main.pl"}}), used, unused
+}
+
+const perlServer = `#!/usr/bin/perl
+use strict;
+use warnings;
+use IO::Socket::INET;
+my $srv = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 8080, Listen => 5, ReuseAddr => 1) or die "listen: $!";
+while (my $c = $srv->accept) {
+    my $req = <$c>;
+    next unless defined $req; # a readiness check: connected, said nothing
+    while (my $l = <$c>) { last if $l =~ /^\r?\n$/ }
+    require JSON::PP; # at the first request only
+    my $body = JSON::PP->new->canonical->encode({path => (split " ", $req)[1]});
+    print $c "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: " . length($body) . "\r\n\r\n$body";
+    close $c;
+}
+`
+
+// PerlServer is an image whose entrypoint, /app/server.pl, is a Perl HTTP
+// server on 127.0.0.1:8080, EXPOSEd, that answers every request with
+// {"path":PATH} in JSON. It loads JSON::PP at its first request only: lazy
+// are the files that loads, which a run that serves nothing never opens.
+// The test skips without perl.
+func PerlServer(t testing.TB) (img v1.Image, lazy []string) {
+	t.Helper()
+	h := NewHost(t).Program("/usr/bin/perl").Etc()
+	eager := perlFiles(t, "use strict; use warnings; use IO::Socket::INET;")
+	for _, p := range eager {
+		h.Add(p)
+	}
+	for _, p := range perlFiles(t, "use strict; use warnings; use IO::Socket::INET; require JSON::PP;") {
+		if !slices.Contains(eager, p) {
+			lazy = append(lazy, p)
+			h.Add(p)
+		}
+	}
+	cfg := v1.Config{Entrypoint: []string{"/app/server.pl"}, ExposedPorts: map[string]struct{}{"8080/tcp": {}}}
+	return perlImage(t, h, "app/server.pl", perlServer, cfg), lazy
+}
+
+// perlImage is the image of h's entries and the script at name, run as cfg
+// says.
+func perlImage(t testing.TB, h *Host, name, script string, cfg v1.Config) v1.Image {
+	t.Helper()
 	h.Put(Dir("app"))
-	h.Put(Exec("app/main.pl", []byte(perlScript)))
-	img = Image(t, Step{CreatedBy: "COPY perl and app /", Entries: h.Entries()})
-	img, err := mutate.Config(img, v1.Config{Entrypoint: []string{"/app/main.pl"}})
+	h.Put(Exec(name, []byte(script)))
+	img := Image(t, Step{CreatedBy: "COPY perl and app /", Entries: h.Entries()})
+	img, err := mutate.Config(img, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return img, used, unused
+	return img
 }
 
 // perlFiles are the files the host's perl loads for code: modules and
