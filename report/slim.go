@@ -56,7 +56,7 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 			if k.Reason == slim.ReasonBase {
 				count = plural(k.Layers, "layer")
 			}
-			p.printf("  %10s  %9s  %-18s %s\n", Decimal(k.Bytes), count, k.Reason, trim(keptWhy(k, r.Level), p.width-46, false))
+			p.printf("  %10s  %9s  %-18s %s\n", Decimal(k.Bytes), count, k.Reason, trim(keptWhy(k, r), p.width-46, false))
 		}
 	}
 	if m := r.Minimal; m != nil && m.Trace != nil {
@@ -129,12 +129,14 @@ func removed(r *slim.Report) int64 {
 }
 
 // keptWhy says in words why a group was kept.
-func keptWhy(k slim.Kept, level string) string {
+func keptWhy(k slim.Kept, r *slim.Report) string {
 	switch {
 	case k.Reason == slim.ReasonBase:
 		return "byte-identical; --keep-base 0 slims them too"
 	case k.Reason == slim.ReasonEntrypoint && k.Path != "":
 		return "holds the entrypoint or command: " + k.Path
+	case k.Reason == slim.ReasonEntrypoint && r.Minimal != nil && r.Minimal.By == slim.MinimalByTrace:
+		return "what the traced run used, with its closure"
 	case k.Reason == slim.ReasonEntrypoint:
 		return "what the entrypoint needs: its closure"
 	case k.Reason == slim.ReasonConfig:
@@ -142,7 +144,7 @@ func keptWhy(k slim.Kept, level string) string {
 	case strings.HasPrefix(k.Reason, "keep:"):
 		return "--keep: a rule would have removed them"
 	}
-	return "no rule of level " + level + " removes them"
+	return "no rule of level " + r.Level + " removes them"
 }
 
 // warning says in words what was asked for and not done, and what does it.

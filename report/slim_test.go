@@ -58,6 +58,29 @@ func TestSlimText(t *testing.T) {
 	}
 }
 
+// TestSlimTextTraced: at level minimal the entrypoint's files say whether
+// they are its closure or what its traced run used.
+func TestSlimTextTraced(t *testing.T) {
+	for _, tc := range []struct {
+		minimal *slim.MinimalSet
+		want    string
+	}{
+		{&slim.MinimalSet{By: slim.MinimalByClosure}, "what the entrypoint needs: its closure"},
+		{&slim.MinimalSet{By: slim.MinimalByTrace, Trace: &slim.Trace{Command: []string{"/app/main.pl"}, Files: 20, Bytes: 3_290_000}},
+			"what the traced run used, with its closure"},
+	} {
+		r := &slim.Report{Schema: slim.Schema, Level: "minimal", Minimal: tc.minimal,
+			Kept: []slim.Kept{{Reason: slim.ReasonEntrypoint, Bytes: 7_310_000, Files: 27}}}
+		var buf bytes.Buffer
+		if err := SlimText(&buf, r, TextOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), tc.want) {
+			t.Errorf("SlimText of minimal by %s lacks %q:\n%s", tc.minimal.By, tc.want, buf.String())
+		}
+	}
+}
+
 func TestSlimJSON(t *testing.T) {
 	var buf bytes.Buffer
 	if err := SlimJSON(&buf, slimReport()); err != nil {
