@@ -28,8 +28,9 @@
 //     kernel version, and the contents of the rootfs given to it.
 //   - A trace ([WithTrace]) is read as hostile input: the names in it are
 //     the traced code's. A line that is not exactly the shape strace gives
-//     is skipped, escapes other than strace's are refused, lines and the
-//     names kept are bounded, and relative names resolve only against a
+//     is skipped, escapes other than strace's are refused, lines, calls
+//     left unfinished and the names kept are bounded in bytes (too many
+//     distinct names is an error), and relative names resolve only against a
 //     directory the kernel printed or the command's own chdir.
 //   - When [Run] returns, no process of the sandbox is left: the timeout
 //     kills the sandbox's init, and Run waits for its PID namespace to be

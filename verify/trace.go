@@ -72,6 +72,7 @@ func (t *trace) read() (*traced, error) {
 const (
 	maxTraceLine  = 1 << 20  // bytes of one line: longer ones are skipped
 	maxTracePaths = 64 << 20 // bytes of the distinct names kept, missing and accessed
+	maxPending    = 16 << 20 // bytes of the calls left unfinished at once: more are lost
 )
 
 // errTraceSize means a trace names more distinct paths than diet keeps.
@@ -157,17 +158,18 @@ func readLine(br *bufio.Reader) (string, error) {
 }
 
 type traceParser struct {
-	wd       string
-	missing  []string
-	seen     map[string]bool // in missing
-	accessed map[string]bool
-	size     int // bytes of the names in seen and accessed
-	inside   map[string]bool
-	known    map[string]bool
-	pending  map[string]string // pid -> start of an unfinished call
-	pivoter  map[string]bool
-	pivoted  bool
-	cwd      map[string]string // pid -> working directory, as last known
+	wd          string
+	missing     []string
+	seen        map[string]bool // in missing
+	accessed    map[string]bool
+	size        int // bytes of the names in seen and accessed
+	inside      map[string]bool
+	known       map[string]bool
+	pending     map[string]string // pid -> start of an unfinished call
+	pendingSize int
+	pivoter     map[string]bool
+	pivoted     bool
+	cwd         map[string]string // pid -> working directory, as last known
 }
 
 func (p *traceParser) line(line string) error {
@@ -177,14 +179,18 @@ func (p *traceParser) line(line string) error {
 	}
 	rest = strings.TrimLeft(rest, " ")
 	if start, ok := strings.CutSuffix(rest, " <unfinished ...>"); ok {
-		if len(p.pending) < maxPending || p.pending[pid] != "" {
+		p.pendingSize -= len(p.pending[pid])
+		delete(p.pending, pid)
+		if p.pendingSize+len(start) <= maxPending {
 			p.pending[pid] = start
+			p.pendingSize += len(start)
 		}
 		return nil
 	}
 	if strings.HasPrefix(rest, "<... ") {
 		_, after, ok := strings.Cut(rest, " resumed>")
 		start, had := p.pending[pid]
+		p.pendingSize -= len(start)
 		delete(p.pending, pid)
 		if !ok || !had || len(start)+len(after) > maxTraceLine {
 			return nil
@@ -211,7 +217,7 @@ func (p *traceParser) line(line string) error {
 	refs := pathRefs(c.name)
 	for _, a := range c.args {
 		if a.raw == "AT_FDCWD" && isAbsDir(a.fdPath) {
-			p.cwd[pid] = a.fdPath // what the kernel says beats what we kept
+			p.cwd[pid] = strings.Clone(a.fdPath) // what the kernel says beats what we kept
 		}
 	}
 	switch {
@@ -222,7 +228,7 @@ func (p *traceParser) line(line string) error {
 					return err
 				}
 				if c.name == "chdir" {
-					p.cwd[pid] = name
+					p.cwd[pid] = strings.Clone(name)
 				}
 			}
 		}
@@ -234,15 +240,13 @@ func (p *traceParser) line(line string) error {
 			if err := p.grow(name); err != nil {
 				return err
 			}
+			name = strings.Clone(name)
 			p.seen[name] = true
 			p.missing = append(p.missing, name)
 		}
 	}
 	return nil
 }
-
-// maxPending bounds the calls left unfinished at once: one a process.
-const maxPending = 1 << 16
 
 // access records an accessed path, unless it is of the sandbox's own
 // mounts.
@@ -258,7 +262,7 @@ func (p *traceParser) access(name string) error {
 	if err := p.grow(name); err != nil {
 		return err
 	}
-	p.accessed[name] = true
+	p.accessed[strings.Clone(name)] = true // not the line it was cut from
 	return nil
 }
 
