@@ -226,3 +226,32 @@ func TestRunTraceAccessed(t *testing.T) {
 		t.Errorf("Accessed is not sorted and unique: %q", r.Accessed)
 	}
 }
+
+// FuzzParseTrace: whatever the traced code makes strace print, the parser
+// does not panic, and what it returns is absolute, clean, and outside the
+// sandbox's own mounts; accessed is sorted and unique.
+func FuzzParseTrace(f *testing.F) {
+	f.Add(straceOut)
+	for line := range strings.Lines(straceOut) {
+		f.Add("1 pivot_root(\".\", \".\") = 0\n1 execve(\"/x\", [], 0x1) = 0\n" + line)
+	}
+	f.Fuzz(func(t *testing.T, out string) {
+		got, err := parseTrace(strings.NewReader(out), "/wd")
+		if err != nil {
+			return
+		}
+		for _, p := range slices.Concat(got.missing, got.accessed) {
+			if !path.IsAbs(p) || path.Clean(p) != p {
+				t.Errorf("parseTrace gave %q: not absolute and clean", p)
+			}
+		}
+		for _, p := range got.accessed {
+			if p == "/proc" || strings.HasPrefix(p, "/proc/") || strings.HasPrefix(p, "/dev/") {
+				t.Errorf("parseTrace gave %q as accessed: the sandbox's own", p)
+			}
+		}
+		if !slices.IsSorted(got.accessed) || len(slices.Compact(slices.Clone(got.accessed))) != len(got.accessed) {
+			t.Errorf("accessed is not sorted and unique: %q", got.accessed)
+		}
+	})
+}
