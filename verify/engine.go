@@ -112,7 +112,7 @@ func runEngine(ctx context.Context, archive, tag string, c Command, o options) (
 	var nr *notReady
 	var perr error
 	if o.probing() {
-		nr, perr = o.serve(tctx, r, begun, func(ctx context.Context) (*netns, error) {
+		nr, perr = o.serve(tctx, r, func(ctx context.Context) (*netns, error) {
 			return containerNetns(ctx, name, ended)
 		}, ended)
 		stop()

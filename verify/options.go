@@ -62,8 +62,8 @@ func WithPorts(ports ...int) Option {
 	return func(o *options) { o.ports = append(o.ports, ports...) }
 }
 
-// WithReadyTimeout sets how long, from the start, the server may take to
-// accept connections on every readiness port (default
+// WithReadyTimeout sets how long the server may take, once the sandbox or
+// the container is up, to accept connections on every readiness port (default
 // [DefaultReadyTimeout]); the run's timeout ([WithTimeout]) bounds it too.
 // A server not ready by then is stopped, and its probes are not sent.
 func WithReadyTimeout(d time.Duration) Option { return func(o *options) { o.readyTimeout = d } }

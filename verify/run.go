@@ -248,7 +248,7 @@ func execute(ctx context.Context, argv []string, files []*os.File, host int, swi
 	var nr *notReady
 	var perr error
 	if o.probing() {
-		nr, perr = o.serve(tctx, r, start, func(ctx context.Context) (*netns, error) {
+		nr, perr = o.serve(tctx, r, func(ctx context.Context) (*netns, error) {
 			pid, err := info.wait(ctx, ended)
 			if err != nil {
 				return nil, err

@@ -30,21 +30,23 @@ type notReady struct {
 
 // serve waits until the server accepts connections on every readiness
 // port, then sends the probes in order, filling r's Ports, Ready and
-// Probes. open gives the server's network namespace; begun is when the
-// command started, and ended closes when it ends. A server not ready gives
-// why; an error means the probes could not be run at all.
-func (o *options) serve(ctx context.Context, r *Result, begun time.Time, open func(context.Context) (*netns, error), ended <-chan struct{}) (*notReady, error) {
+// Probes. open gives the server's network namespace, and ended closes
+// when the command ends. The readiness timeout counts from when the
+// namespace is open: how long the sandbox or the engine takes to start
+// (seconds on a loaded machine) is no part of the server's. A server not
+// ready gives why; an error means the probes could not be run at all.
+func (o *options) serve(ctx context.Context, r *Result, open func(context.Context) (*netns, error), ended <-chan struct{}) (*notReady, error) {
 	r.Ports = o.readyPorts()
-	rctx, cancel := context.WithDeadline(ctx, begun.Add(o.readyTimeout))
-	defer cancel()
-	ns, err := open(rctx)
+	ns, err := open(ctx)
 	if err != nil {
-		if errors.Is(err, errEnded) || rctx.Err() != nil {
+		if errors.Is(err, errEnded) || ctx.Err() != nil {
 			return &notReady{port: r.Ports[0], err: err, ended: errors.Is(err, errEnded)}, nil
 		}
 		return nil, err
 	}
 	defer ns.close()
+	rctx, cancel := context.WithTimeout(ctx, o.readyTimeout)
+	defer cancel()
 	if nr, err := o.waitReady(rctx, ns, r.Ports, ended); nr != nil || err != nil {
 		return nr, err
 	}

@@ -232,11 +232,12 @@ func TestRunNotReady(t *testing.T) {
 		argv func(c Command) []string
 		why  string
 		code int
+		wait time.Duration // the readiness timeout: a command that ends needs none, give it plenty
 	}{
 		{"never listens", func(c Command) []string { return append(c.Argv, "idle") },
-			"port 8080 refused connections for 1s", 137},
+			"port 8080 refused connections for 1s", 137, time.Second},
 		{"cannot start", func(c Command) []string { return append([]string{"/app/nothere"}, c.Argv[1:]...) },
-			"the command exited with code 127 before port 8080 accepted connections", 127},
+			"the command exited with code 127 before port 8080 accepted connections", 127, 15 * time.Second},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -244,7 +245,7 @@ func TestRunNotReady(t *testing.T) {
 			c, marker := server(8080)
 			c.Argv = tc.argv(c)
 			start := time.Now()
-			r, err := Run(t.Context(), extracted(t, img), c, WithProbes(ps...), WithReadyTimeout(time.Second), WithTimeout(time.Minute))
+			r, err := Run(t.Context(), extracted(t, img), c, WithProbes(ps...), WithReadyTimeout(tc.wait), WithTimeout(time.Minute))
 			if err != nil {
 				t.Fatal(err)
 			}
