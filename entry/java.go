@@ -24,12 +24,12 @@ func (k *packer) java(real string) {
 	if p == nil {
 		return
 	}
-	k.walk(p, home+"/lib", "")
-	k.walk(p, home+"/conf", "")
-	k.walk(p, home+"/release", "")
+	k.walk(p, home+"/lib", nil)
+	k.walk(p, home+"/conf", nil)
+	k.walk(p, home+"/release", nil)
 	for _, e := range k.classPath() {
 		if p := k.add(PackageJava, "classpath", e); p != nil {
-			k.walk(p, e, "")
+			k.walk(p, e, nil)
 		}
 	}
 }
@@ -110,13 +110,13 @@ func (k *packer) ruby(real string) {
 		if p == nil {
 			return
 		}
-		k.walk(p, root, "")
-		k.walk(p, join(home, "specifications/"+gem+".gemspec"), "")
+		k.walk(p, root, nil)
+		k.walk(p, join(home, "specifications/"+gem+".gemspec"), nil)
 		platforms, _ := k.readDir(join(home, "extensions"))
 		for _, pl := range platforms {
 			abis, _ := k.readDir(join(home, "extensions/"+pl.Name()))
 			for _, abi := range abis {
-				k.walk(p, join(home, "extensions/"+pl.Name()+"/"+abi.Name()+"/"+gem), "")
+				k.walk(p, join(home, "extensions/"+pl.Name()+"/"+abi.Name()+"/"+gem), nil)
 			}
 		}
 		return

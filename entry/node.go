@@ -2,6 +2,7 @@ package entry
 
 import (
 	"encoding/json"
+	"io/fs"
 	"path"
 	"slices"
 	"strings"
@@ -101,7 +102,7 @@ func (k *packer) nodePackage(root, name string) {
 		if p == nil {
 			continue
 		}
-		k.walk(p, dir, "node_modules")
+		k.walk(p, dir, nestedModules)
 		for _, dep := range k.nodeDeps(dir) {
 			if !k.roots[dep.root] {
 				names[dep.root] = dep.name
@@ -110,6 +111,10 @@ func (k *packer) nodePackage(root, name string) {
 		}
 	}
 }
+
+// nestedModules leaves out a package's nested node_modules: they hold
+// packages, kept only as dependencies.
+func nestedModules(_ string, d fs.DirEntry) bool { return d.IsDir() && d.Name() == "node_modules" }
 
 type nodeDep struct{ name, root string }
 

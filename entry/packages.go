@@ -96,10 +96,9 @@ func (k *packer) add(kind, name, root string) *Package {
 
 // walk keeps the tree at real path real for p: every directory, file and
 // symlink in it, and what each symlink leads to; real itself may be a
-// symlink (Debian links a JRE's conf/ to /etc), followed. With skip, a directory of
-// that name is left out with what it holds (Node's nested node_modules:
-// they hold packages, kept only as dependencies).
-func (k *packer) walk(p *Package, real, skip string) {
+// symlink (Debian links a JRE's conf/ to /etc), followed. What leave
+// (when not nil) reports is left out, a directory with what it holds.
+func (k *packer) walk(p *Package, real string, leave func(name string, d fs.DirEntry) bool) {
 	m, err := k.rt.Lstat(real)
 	switch {
 	case err != nil:
@@ -112,7 +111,7 @@ func (k *packer) walk(p *Package, real, skip string) {
 		for _, l := range links {
 			k.keep = append(k.keep, rooted(l))
 		}
-		k.walk(p, target, skip)
+		k.walk(p, target, leave)
 		return
 	case m.IsRegular():
 		k.keep = append(k.keep, rooted(real))
@@ -127,8 +126,11 @@ func (k *packer) walk(p *Package, real, skip string) {
 			return fs.SkipDir
 		case err != nil:
 			return nil
-		case d.IsDir() && name != real && d.Name() == skip:
-			return fs.SkipDir
+		case name != real && leave != nil && leave(name, d):
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
 		}
 		k.keep = append(k.keep, rooted(name))
 		switch t := d.Type(); {

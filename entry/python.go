@@ -1,6 +1,7 @@
 package entry
 
 import (
+	"io/fs"
 	"path"
 	"strings"
 )
@@ -10,10 +11,11 @@ import (
 // directory on Python's path (site-packages, dist-packages, the standard
 // library's python3.X). Python imports a package's modules on demand
 // (pygments loads a lexer by name, encodings a codec, a web framework a
-// submodule in a handler), so any module of it may be needed later. A
-// single module (x.py at the top of a path directory) stays as the run
-// used it: there is nothing it could import lazily from itself, and its
-// __pycache__ entry, if the run used one, is in the trace already.
+// submodule in a handler), so any module of it may be needed later. The
+// bytecode cache of a module the run did not import is left out (see
+// untracedCache). A single module (x.py at the top of a path directory)
+// stays as the run used it: there is nothing it could import lazily from
+// itself, and its __pycache__ entry, if the run used one, is in the trace.
 //
 // A package in site-packages or dist-packages also keeps its
 // distribution's record (NAME-VERSION.dist-info or .egg-info), which
@@ -39,12 +41,21 @@ func (k *packer) python(real string) {
 	if p == nil {
 		return
 	}
-	k.walk(p, top, "")
+	k.walk(p, top, k.untracedCache)
 	if site := path.Dir(top); isSitePackages(site) {
 		if rec := k.distOf(site, name); rec != "" {
-			k.walk(p, rec, "")
+			k.walk(p, rec, nil)
 		}
 	}
+}
+
+// untracedCache leaves out the bytecode in __pycache__ of a module the run
+// did not import: Python compiles the source when the cache is missing
+// (and cannot write it, or writes it, either way the import works), so
+// the cache only saves that time, at a lazy import, for as many bytes as
+// the sources again.
+func (k *packer) untracedCache(name string, d fs.DirEntry) bool {
+	return !d.IsDir() && path.Base(path.Dir(name)) == "__pycache__" && !k.traced[name]
 }
 
 // pythonPathDir reports whether the directory d is one Python's path
