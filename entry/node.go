@@ -156,7 +156,7 @@ func (k *packer) nodeDeps(dir string) []nodeDep {
 func validNodeName(n string) bool {
 	els := strings.Split(n, "/")
 	switch {
-	case len(els) > 2, len(els) == 2 && (len(els[0]) < 2 || els[0][0] != '@'), len(els) == 1 && n[0] == '@':
+	case len(els) > 2, len(els) == 2 && (len(els[0]) < 2 || els[0][0] != '@'), len(els) == 1 && strings.HasPrefix(n, "@"):
 		return false
 	}
 	for _, el := range els {
