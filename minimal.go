@@ -41,8 +41,12 @@ func (o *options) minimal(ctx context.Context, cf *v1.ConfigFile, roots *roots, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("minimal: %w", err)
 	}
-	set := &slim.MinimalSet{By: slim.MinimalByTrace, Trace: &slim.Trace{Command: c.Argv, Files: t.Files, Bytes: t.Bytes}}
-	return t.Paths, set, nil
+	tr := &slim.Trace{Command: c.Argv, Files: t.Files, Bytes: t.Bytes, Packages: make([]slim.Package, len(t.Packages))}
+	for i, p := range t.Packages {
+		tr.Packages[i] = slim.Package{Kind: p.Kind, Name: p.Name, Path: p.Path, Files: p.Files, Bytes: p.Bytes,
+			AddedFiles: p.AddedFiles, AddedBytes: p.AddedBytes}
+	}
+	return t.Paths, &slim.MinimalSet{By: slim.MinimalByTrace, Trace: tr}, nil
 }
 
 // traceRun runs the command under strace in the sandbox, over a copy of

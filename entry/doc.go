@@ -21,9 +21,13 @@
 // (package verify runs it: verify.Result.Accessed): every path the run
 // opened, executed, stat'd, read as a link or listed that the image has,
 // with the symlinks to it, the ELF closure of every ELF file and
-// executable script among them, and the same always-kept files. The
-// package closure (a whole Python, Node or Ruby package, a Java class
-// path, for the imports a run did not make) is to come, in Traced.
+// executable script among them, and the same always-kept files; and the
+// package closure, so that an import the run did not make (a lazy one, on
+// a path the run did not take) still finds its files: the whole Python
+// package (with its .dist-info), Node package (with its dependencies,
+// transitively, resolved as Node does) or Ruby gem a file the run used
+// belongs to, and a Java runtime's lib/ and the command's class path
+// ([Package] says what each cost).
 //
 // Invariants:
 //   - The input is an [io/fs.FS] of the image's root, which may be hostile.
@@ -34,5 +38,7 @@
 //     count, nesting and steps. Results are slash-rooted paths, sorted.
 //   - [Traced] runs nothing either: it reads a list of paths, which came
 //     from the traced code and may be hostile, through the same resolver;
-//     a path the image lacks adds nothing.
+//     a path the image lacks adds nothing. The package files it reads
+//     (package.json, top_level.txt, RECORD) are bounded in size, and a
+//     dependency's name is a name, never a path.
 package entry

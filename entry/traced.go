@@ -3,6 +3,7 @@ package entry
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 
@@ -21,6 +22,9 @@ type Trace struct {
 	// the ELF closure and the always-kept files are added.
 	Files int
 	Bytes int64
+	// Packages are the packages kept whole, by path: what keeping them
+	// costs beside what the run used is their AddedBytes.
+	Packages []Package
 }
 
 // Traced is the keep set of a command from a traced run of it over the
@@ -33,6 +37,12 @@ type Trace struct {
 //   - the ELF closure ([elfdeps.Closure]) of every ELF file kept and of
 //     every executable "#!" script: the loader and the "#!" interpreter
 //     the kernel opens unseen, and a library the trace missed;
+//   - the package closure of every file the run used: the whole Python,
+//     Node or Ruby package it belongs to, a Java runtime's lib/ and the
+//     class path (see [Package]), and a Node package's dependencies,
+//     transitively, so that an import the run did not make (a lazy one,
+//     on a path the run did not take) still finds its files; with the
+//     ELF closure of the libraries (extension modules) this adds;
 //   - what [Needs] always keeps: [CommonFiles], /tmp, the working
 //     directory, the user's home, the time zone database when TZ is set.
 //
@@ -70,13 +80,17 @@ func Traced(fsys fs.FS, accessed []string, cf *v1.ConfigFile) (*Trace, error) {
 			programs = append(programs, rooted(real))
 		}
 	}
+	k := newPacker(rt, fsys, counted, cf)
+	for _, real := range slices.Sorted(maps.Keys(counted)) {
+		k.from(real)
+	}
+	keep = append(keep, k.keep...)
+	programs = append(programs, k.libs...)
+	t.Packages = k.packages()
 	opts := []elfdeps.Option{elfdeps.WithEnv(cf.Config.Env), elfdeps.WithWorkingDir(cmpOr(cf.Config.WorkingDir, "/"))}
 	slices.Sort(programs)
 	keep = append(keep, closureOf(fsys, programs, opts)...)
 	keep = append(keep, always(fsys, cf)...)
-	// TODO(issue 11): the package closure goes here: the whole Python,
-	// Node, Ruby package or Java class path a kept file belongs to, so
-	// that an import the run did not make still finds its files.
 	slices.Sort(keep)
 	t.Paths = slices.Compact(keep)
 	return t, nil

@@ -2,8 +2,10 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,6 +64,7 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 	if m := r.Minimal; m != nil && m.Trace != nil {
 		p.printf("\n%s found by tracing %q: the run used %s, %s; kept with their ELF closure\n", p.paint(bold, "Minimal"),
 			m.Trace.Command, plural(m.Trace.Files, "file"), Human(m.Trace.Bytes))
+		p.tracePackages(m.Trace.Packages)
 	}
 	if len(r.Warnings) > 0 {
 		p.printf("\n%s\n", p.paint(yellow, "Warnings"))
@@ -93,6 +96,38 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 		}
 	}
 	return p.err
+}
+
+// maxPackageLines bounds the packages listed one a line; the rest are
+// summed up.
+const maxPackageLines = 12
+
+// tracePackages says which packages a traced minimal kept whole and what
+// that cost beside what the run used, the costliest first.
+func (p *printer) tracePackages(pkgs []slim.Package) {
+	if len(pkgs) == 0 {
+		return
+	}
+	var added int64
+	for _, pk := range pkgs {
+		added += pk.AddedBytes
+	}
+	p.printf("  and %s whole, so that an import the run did not make finds its files: %s more\n",
+		plural(len(pkgs), "package"), Human(added))
+	pkgs = slices.Clone(pkgs)
+	slices.SortStableFunc(pkgs, func(a, b slim.Package) int { return cmp.Compare(b.AddedBytes, a.AddedBytes) })
+	for i, pk := range pkgs {
+		if i == maxPackageLines {
+			var rest int64
+			for _, pk := range pkgs[i:] {
+				rest += pk.AddedBytes
+			}
+			p.printf("  %10s  and %s\n", "+"+Decimal(rest), plural(len(pkgs)-i, "more package"))
+			break
+		}
+		p.printf("  %10s  %-6s %-16s %s (%s, %s)\n", "+"+Decimal(pk.AddedBytes), pk.Kind, trim(pk.Name, 16, false),
+			trim(pk.Path, p.width-52, true), plural(pk.Files, "file"), Decimal(pk.Bytes))
+	}
 }
 
 // ports lists ports as "8080, 9090".

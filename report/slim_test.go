@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -16,7 +17,10 @@ func slimReport() *slim.Report {
 		Removed:       []slim.Removal{{Rule: "go-module-cache", Path: "/root/go/pkg/mod", Bytes: 471_000_000, Files: 52_000}},
 		Kept: []slim.Kept{{Reason: slim.ReasonBase, Bytes: 30_000_000, Layers: 1}, {Reason: "prune", Bytes: 14_000_000, Files: 310},
 			{Reason: "keep:/usr/share/locale/en*", Path: "/usr/share/locale/en*", Bytes: 9_100_000, Files: 12}},
-		Minimal: &slim.MinimalSet{By: slim.MinimalByTrace, Trace: &slim.Trace{Command: []string{"/app/main.py"}, Files: 612, Bytes: 31_000_000}},
+		Minimal: &slim.MinimalSet{By: slim.MinimalByTrace, Trace: &slim.Trace{Command: []string{"/app/main.py"}, Files: 612, Bytes: 31_000_000,
+			Packages: []slim.Package{
+				{Kind: "python", Name: "jinja2", Path: "/usr/lib/python3/dist-packages/jinja2", Files: 60, Bytes: 1_800_000, AddedFiles: 12, AddedBytes: 310_000},
+				{Kind: "python", Name: "pygments", Path: "/usr/lib/python3/dist-packages/pygments", Files: 604, Bytes: 7_697_704, AddedFiles: 590, AddedBytes: 7_316_420}}}},
 		Warnings: []slim.Warning{{Kind: slim.WarnPruneInBase, Bytes: 319_336, Files: 120},
 			{Kind: slim.WarnRemoveInBase, Glob: "/usr/share/doc", Bytes: 6_062, Files: 7}, {Kind: slim.WarnKeepUnmatched, Glob: "/opt/*"},
 			{Kind: slim.WarnRemoveUnmatched, Glob: "/nope"}},
@@ -50,6 +54,10 @@ func TestSlimText(t *testing.T) {
 		"--keep /opt/* matches no path of the image", "--remove /nope matches no path of the image",
 		"try --keep /lib/libc.so.6 (the first file the slimmed run missed)",
 		`Minimal found by tracing ["/app/main.py"]: the run used 612 files, 31 MB (29.6 MiB); kept with their ELF closure`,
+		// The packages kept whole, the costliest first.
+		"and 2 packages whole, so that an import the run did not make finds its files: 7.63 MB (7.3 MiB) more",
+		"+7.32 MB  python pygments         /usr/lib/python3/dist-packages/pygments (604 files, 7.7 MB)\n" +
+			"     +310 kB  python jinja2           /usr/lib/python3/dist-packages/jinja2 (60 files, 1.8 MB)",
 		"ready on 8080: original yes, slimmed yes", "GET :8080/                     200 → 200  same",
 		"GET :8080/data                 200 → 500  status 200 → 500"} {
 		if !strings.Contains(buf.String(), want) {
@@ -68,6 +76,9 @@ func TestSlimTextTraced(t *testing.T) {
 		{&slim.MinimalSet{By: slim.MinimalByClosure}, "what the entrypoint needs: its closure"},
 		{&slim.MinimalSet{By: slim.MinimalByTrace, Trace: &slim.Trace{Command: []string{"/app/main.pl"}, Files: 20, Bytes: 3_290_000}},
 			"what the traced run used, with its closure"},
+		// Past a dozen packages, the cheapest are summed up.
+		{&slim.MinimalSet{By: slim.MinimalByTrace, Trace: &slim.Trace{Command: []string{"/app/main.js"}, Files: 20, Bytes: 3_290_000,
+			Packages: nodePackages(14)}}, "      +3 kB  and 2 more packages"},
 	} {
 		r := &slim.Report{Schema: slim.Schema, Level: "minimal", Minimal: tc.minimal,
 			Kept: []slim.Kept{{Reason: slim.ReasonEntrypoint, Bytes: 7_310_000, Files: 27}}}
@@ -81,6 +92,17 @@ func TestSlimTextTraced(t *testing.T) {
 	}
 }
 
+// nodePackages are n Node packages, the i-th adding i kB.
+func nodePackages(n int) []slim.Package {
+	var pkgs []slim.Package
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("p%02d", i)
+		pkgs = append(pkgs, slim.Package{Kind: "node", Name: name, Path: "/app/node_modules/" + name, Files: 3, Bytes: int64(i) * 2000,
+			AddedFiles: 2, AddedBytes: int64(i) * 1000})
+	}
+	return pkgs
+}
+
 func TestSlimJSON(t *testing.T) {
 	var buf bytes.Buffer
 	if err := SlimJSON(&buf, slimReport()); err != nil {
@@ -90,7 +112,8 @@ func TestSlimJSON(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.SavedBytes != 903_900_000 || back.Verify.Slimmed != 127 ||
 		back.SquashedBytes != 423_900_000 || len(back.Kept) != 3 || len(back.Warnings) != 4 || back.Verify.FirstMissing != "/lib/libc.so.6" ||
 		len(back.Verify.Server.Probes) != 2 || back.Verify.Server.Probes[1].Slimmed != 500 ||
-		back.Minimal == nil || back.Minimal.By != "trace" || back.Minimal.Trace.Bytes != 31_000_000 {
+		back.Minimal == nil || back.Minimal.By != "trace" || back.Minimal.Trace.Bytes != 31_000_000 ||
+		len(back.Minimal.Trace.Packages) != 2 || back.Minimal.Trace.Packages[1].AddedBytes != 7_316_420 {
 		t.Errorf("SlimJSON does not round-trip: %v\n%s", err, buf.String())
 	}
 }

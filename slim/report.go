@@ -57,6 +57,28 @@ type Trace struct {
 	// command needs, before the ELF closure and the files always kept.
 	Files int   `json:"files"`
 	Bytes int64 `json:"bytes"`
+	// Packages are the packages kept whole because the run used a file
+	// of them (or, for Node, a package kept depends on them), so that an
+	// import the run did not make still finds its files; by path.
+	Packages []Package `json:"packages"`
+}
+
+// Package is a package a traced minimal kept whole: what keeping it costs
+// beside what the run used is AddedBytes, the price of a lazy import not
+// breaking the image.
+type Package struct {
+	// Kind is "python" (a top-level package, with its distribution's
+	// record), "node" (a package.json's directory), "java" (a runtime's
+	// lib/ and conf/, or an entry of the class path) or "ruby" (a gem).
+	Kind string `json:"kind"`
+	Name string `json:"name"` // as imported: "yaml", "@npmcli/git"; a gem's NAME-VERSION
+	Path string `json:"path"` // its root directory
+	// Files and Bytes are what is kept for it; AddedFiles and AddedBytes
+	// are those the run did not use.
+	Files      int   `json:"files"`
+	Bytes      int64 `json:"bytes"`
+	AddedFiles int   `json:"added_files"`
+	AddedBytes int64 `json:"added_bytes"`
 }
 
 // Size is an image's size in layers and docker's bytes (files and symlink

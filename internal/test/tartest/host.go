@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -101,3 +102,57 @@ func (h *Host) Etc() *Host {
 
 // Entries returns the entries collected so far, in order.
 func (h *Host) Entries() []Entry { return h.entries }
+
+// AddTree adds the host directory dir and everything in it, symlinks as
+// they are (with what they lead to, as Add does).
+func (h *Host) AddTree(dir string) {
+	h.t.Helper()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		h.Add(p)
+		return nil
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// CopyTree adds the host directory dir and everything in it as the
+// directory to of the image: files with their modes, symlinks as they are.
+func (h *Host) CopyTree(dir, to string) {
+	h.t.Helper()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		name := path.Join(to, filepath.ToSlash(rel))
+		switch fi, err := d.Info(); {
+		case err != nil:
+			return err
+		case d.IsDir():
+			h.Put(Entry{Name: name, Type: tar.TypeDir, Mode: int64(fi.Mode().Perm())})
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			h.Put(Symlink(name, target))
+		case d.Type().IsRegular():
+			body, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			h.Put(Entry{Name: name, Type: tar.TypeReg, Mode: int64(fi.Mode().Perm()), Body: body})
+		}
+		return nil
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+}
