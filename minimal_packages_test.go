@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -32,7 +33,7 @@ func TestSlimMinimalTracedPython(t *testing.T) {
 	if !slices.ContainsFunc(lazy, func(p string) bool { return strings.HasSuffix(p, "/pygments/lexers/python.py") }) {
 		t.Fatalf("pygments/lexers/python.py is not among the files only the lazy path imports: %q", lazy)
 	}
-	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(60e9))
+	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(time.Minute))
 	if err != nil {
 		t.Fatalf("Slim(minimal): %v", err)
 	}
@@ -78,7 +79,7 @@ func TestSlimMinimalTracedPython(t *testing.T) {
 func TestSlimMinimalTracedNode(t *testing.T) {
 	requireTracer(t)
 	img := tartest.NodePackageJSON(t)
-	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(60e9))
+	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(time.Minute))
 	if err != nil {
 		t.Fatalf("Slim(minimal): %v", err)
 	}
@@ -150,7 +151,7 @@ func runBoth(t *testing.T, original, slimmed v1.Image, c verify.Command, want st
 		if err := rootfs.Extract(t.Context(), run.img, root); err != nil {
 			t.Fatal(err)
 		}
-		r, err := verify.Run(t.Context(), root, c, verify.WithTimeout(60e9))
+		r, err := verify.Run(t.Context(), root, c, verify.WithTimeout(time.Minute))
 		if err != nil {
 			t.Fatalf("%s: %v", run.name, err)
 		}

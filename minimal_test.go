@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -44,7 +45,7 @@ func TestSlimMinimalTraced(t *testing.T) {
 		t.Fatalf("entry.Needs(perl script) = %v, want %v: the closure cannot read it", err, entry.ErrInterpreted)
 	}
 
-	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(30e9))
+	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(30*time.Second))
 	if err != nil {
 		t.Fatalf("Slim(minimal): %v", err)
 	}
@@ -141,7 +142,7 @@ func TestSlimMinimalTracedServer(t *testing.T) {
 		t.Fatalf("JSON::PP is not among the files loaded at the first request: %q", lazy)
 	}
 
-	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(30e9))
+	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(30*time.Second))
 	if err != nil {
 		t.Fatalf("Slim(minimal): %v", err)
 	}
@@ -157,7 +158,7 @@ func TestSlimMinimalTracedServer(t *testing.T) {
 		t.Errorf("the slimmed server lacks %s, which it loads to answer the probe", jsonPP)
 	}
 
-	out, _, err = diet.Slim(t.Context(), img, slim.Minimal, diet.WithPorts(8080), diet.WithTimeout(30e9))
+	out, _, err = diet.Slim(t.Context(), img, slim.Minimal, diet.WithPorts(8080), diet.WithTimeout(30*time.Second))
 	if err != nil {
 		t.Fatalf("Slim(minimal, ports only): %v", err)
 	}
