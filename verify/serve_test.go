@@ -363,7 +363,8 @@ func TestRunEngineProbes(t *testing.T) {
 	}
 	idle := c
 	idle.Argv = append(idle.Argv, "idle")
-	r, err := RunEngine(t.Context(), filepath.Join(dir, "original.tar"), tag, idle, opts...)
+	// Its clock starts once the container is up: 5 s of refusals.
+	r, err := RunEngine(t.Context(), filepath.Join(dir, "original.tar"), tag, idle, append(opts, WithReadyTimeout(5*time.Second))...)
 	if err != nil {
 		t.Fatal(err)
 	}
