@@ -62,12 +62,11 @@ func (o *options) traceRun(ctx context.Context, cf *v1.ConfigFile, roots *roots,
 		return c, nil, err
 	}
 	defer roots.drop("traced")
-	base := []verify.Option{verify.WithTimeout(o.timeout), verify.WithTrace(true)}
-	served, implicit := o.served(cf)
-	r, err := verify.Run(ctx, root, c, append(base, served...)...)
-	if errors.Is(err, verify.ErrProbeAccess) && implicit {
-		r, err = verify.Run(ctx, root, c, base...) // as compare does
-	}
+	var r *verify.Result
+	err = o.probing(cf, func(vopts []verify.Option) (err error) {
+		r, err = verify.Run(ctx, root, c, vopts...)
+		return err
+	})
 	if err != nil {
 		return c, nil, &RunError{Err: fmt.Errorf("minimal: %w", err)}
 	}

@@ -157,14 +157,11 @@ func (o *options) check(ctx context.Context, cf *v1.ConfigFile, roots *roots, im
 
 // compare runs the original and the slimmed image the same way.
 func (o *options) compare(ctx context.Context, cf *v1.ConfigFile, c verify.Command, roots *roots, img, out v1.Image) (*slim.Verification, error) {
-	base := []verify.Option{verify.WithTimeout(o.timeout), verify.WithTrace(true)}
-	probes, implicit := o.served(cf)
-	before, after, err := o.runs(ctx, c, roots, img, out, append(base, probes...))
-	if errors.Is(err, verify.ErrProbeAccess) && implicit {
-		// The probes diet chose itself need root: without them the runs
-		// are judged by their exit and output.
-		before, after, err = o.runs(ctx, c, roots, img, out, base)
-	}
+	var before, after *verify.Result
+	err := o.probing(cf, func(vopts []verify.Option) (err error) {
+		before, after, err = o.runs(ctx, c, roots, img, out, vopts)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -206,6 +203,20 @@ func (o *options) runs(ctx context.Context, c verify.Command, roots *roots, img,
 		before, after = after, r
 	}
 	return before, after, nil
+}
+
+// probing calls run with the options of a verification run: timeout,
+// trace, and the probes of served. When the probes are the ones diet chose
+// itself and diet may not send them (not root), it calls run again
+// without them: the runs are then judged by their exit and output.
+func (o *options) probing(cf *v1.ConfigFile, run func([]verify.Option) error) error {
+	base := []verify.Option{verify.WithTimeout(o.timeout), verify.WithTrace(true)}
+	probes, implicit := o.served(cf)
+	err := run(append(base, probes...))
+	if errors.Is(err, verify.ErrProbeAccess) && implicit {
+		err = run(base)
+	}
+	return err
 }
 
 // served are the options that run the image as a server: the probes,
