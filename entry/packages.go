@@ -56,13 +56,13 @@ type packer struct {
 	pkgs   []*Package
 	keep   []string // slash-rooted
 	libs   []string // untraced ELF libraries kept, slash-rooted: their closure is needed too
-	dists  map[string]map[string]string
+	dists  map[string]*dists
 	node   *nodeDirs
 }
 
 func newPacker(rt *elfdeps.Root, fsys fs.FS, traced map[string]bool, cf *v1.ConfigFile) *packer {
 	return &packer{rt: rt, fsys: fsys, cf: cf, traced: traced, roots: map[string]bool{}, files: map[string]bool{},
-		dists: map[string]map[string]string{}}
+		dists: map[string]*dists{}}
 }
 
 // from adds the packages the regular file at real path real belongs to.
