@@ -58,11 +58,12 @@ type packer struct {
 	libs   []string // untraced ELF libraries kept, slash-rooted: their closure is needed too
 	dists  map[string]*dists
 	node   *nodeDirs
+	jars   map[string]bool // real paths of the class path entries followed
 }
 
 func newPacker(rt *elfdeps.Root, fsys fs.FS, traced map[string]bool, cf *v1.ConfigFile) *packer {
 	return &packer{rt: rt, fsys: fsys, cf: cf, traced: traced, roots: map[string]bool{}, files: map[string]bool{},
-		dists: map[string]*dists{}}
+		dists: map[string]*dists{}, jars: map[string]bool{}}
 }
 
 // from adds the packages the regular file at real path real belongs to.
