@@ -22,6 +22,19 @@ import (
 // A namespace is shared by distributions, so the regular package below it
 // is kept, named as imported ("google.protobuf"), not the namespace.
 //
+// The standard library's packages are kept whole too, measured worth it:
+// Debian's python3.11 importing json, http.server, email, logging.config,
+// ssl, urllib.request, concurrent.futures, importlib.metadata, asyncio,
+// xml.dom.minidom, multiprocessing, ctypes, sqlite3, wsgiref, unittest
+// and xmlrpc.client uses 437 files of 28.3 MB (with python3.11 and
+// libcrypto); its 19 stdlib packages whole add 2.4 MB (8.5%), of which
+// encodings is 1.4 MB, which must stay whole (a codec is imported by name
+// when first used: b.decode("latin-1")), and the others 1.0 MB (3.6%),
+// each a lazy import away from breaking (concurrent.futures imports its
+// executors in __getattr__, multiprocessing its start method's module,
+// logging its handlers in logging.config). The bound for a
+// service is 1.3 × what its run used.
+//
 // A package in site-packages or dist-packages also keeps its
 // distribution's record (NAME-VERSION.dist-info or .egg-info), which
 // importlib.metadata reads for versions and entry points (pygments finds
