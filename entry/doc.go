@@ -24,9 +24,11 @@
 // executable script among them, and the same always-kept files; and the
 // package closure, so that an import the run did not make (a lazy one, on
 // a path the run did not take) still finds its files: the whole Python
-// package (with its .dist-info), Node package (with its dependencies,
-// transitively, resolved as Node does) or Ruby gem a file the run used
-// belongs to, and a Java runtime's lib/ and the command's class path
+// package (with its .dist-info; below a namespace package, the regular
+// package), Node package (with its dependencies, transitively, resolved
+// as Node does) or Ruby gem (with the gems its specification needs at run
+// time) a file the run used belongs to, and a Java runtime's lib/ and the
+// command's class path, with the jars the manifests' Class-Path names
 // ([Package] says what each cost).
 //
 // Invariants:
@@ -39,6 +41,7 @@
 //   - [Traced] runs nothing either: it reads a list of paths, which came
 //     from the traced code and may be hostile, through the same resolver;
 //     a path the image lacks adds nothing. The package files it reads
-//     (package.json, top_level.txt, RECORD) are bounded in size, and a
-//     dependency's name is a name, never a path.
+//     (package.json, top_level.txt, RECORD, a gemspec, a jar's central
+//     directory and manifest) are bounded in size, and a dependency's
+//     name is a name, never a path.
 package entry

@@ -11,8 +11,14 @@ import (
 // lib/ whole (the native libraries a class loads on first use: libzip,
 // libnet, libnio, ...; the time zone and security data), its conf/ and
 // its release file, and the class path of the image's command. A runtime
-// is a directory holding lib/modules and release or bin/java.
+// is a directory holding lib/modules and release or bin/java. A jar the
+// run used keeps the jars its manifest's Class-Path names (see
+// classPathEntry).
 func (k *packer) java(real string) {
+	if strings.EqualFold(path.Ext(real), ".jar") {
+		k.classPathEntry(rooted(real))
+		return
+	}
 	if path.Base(real) != "modules" || path.Base(path.Dir(real)) != "lib" {
 		return
 	}
@@ -28,28 +34,51 @@ func (k *packer) java(real string) {
 	k.walk(p, home+"/conf", nil)
 	k.walk(p, home+"/release", nil)
 	for _, e := range k.classPath() {
-		if p := k.add(PackageJava, "classpath", e); p != nil {
-			k.walk(p, e, nil)
-		}
+		k.classPathEntry(e)
 	}
 }
 
-// classPath lists the real paths of the class path of the image's command
-// when it runs java: its -cp, -classpath or --class-path, else CLASSPATH
-// from the environment; "dir/*" is each jar in dir. The jar of -jar is in
-// the trace; the Class-Path of its manifest is not read.
+// javaValued are the options of the java launcher whose value is the next
+// argument: the first other argument not starting with "-" is the main
+// class, and those after it are the program's.
+var javaValued = map[string]bool{
+	"-cp": true, "-classpath": true, "--class-path": true, "-p": true, "--module-path": true,
+	"--upgrade-module-path": true, "--add-modules": true, "--limit-modules": true, "--add-reads": true,
+	"--add-exports": true, "--add-opens": true, "--patch-module": true, "--enable-native-access": true,
+	"--source": true, "-d": true, "--describe-module": true,
+}
+
+// classPath lists the class path of the image's command when it runs
+// java, slash-rooted as named: the jar of -jar alone (java ignores the
+// others then), else its -cp, -classpath or --class-path, else CLASSPATH
+// from the environment; "dir/*" is each jar in dir.
 func (k *packer) classPath() []string {
 	argv := append(slices.Clone(k.cf.Config.Entrypoint), k.cf.Config.Cmd...)
 	if len(argv) == 0 || path.Base(argv[0]) != "java" {
 		argv = nil
 	}
+	wd := path.Clean("/" + cmpOr(k.cf.Config.WorkingDir, "/"))
+	abs := func(e string) string {
+		if !path.IsAbs(e) {
+			e = path.Join(wd, e)
+		}
+		return e
+	}
 	cp, set := "", false
-	for i := 1; i+1 < len(argv); i++ {
+args:
+	for i := 1; i < len(argv); i++ {
 		switch a := argv[i]; {
-		case a == "-cp" || a == "-classpath" || a == "--class-path":
+		case a == "-jar" && i+1 < len(argv):
+			return []string{abs(argv[i+1])}
+		case (a == "-cp" || a == "-classpath" || a == "--class-path") && i+1 < len(argv):
 			cp, set = argv[i+1], true
+			i++
 		case strings.HasPrefix(a, "--class-path="):
 			cp, set = strings.TrimPrefix(a, "--class-path="), true
+		case javaValued[a]:
+			i++
+		case a == "-m" || a == "--module" || !strings.HasPrefix(a, "-"):
+			break args // the main class or module: the program's arguments follow
 		}
 	}
 	if !set {
@@ -59,16 +88,17 @@ func (k *packer) classPath() []string {
 			}
 		}
 	}
-	wd := path.Clean("/" + cmpOr(k.cf.Config.WorkingDir, "/"))
 	var out []string
 	for e := range strings.SplitSeq(cp, ":") {
 		if e == "" {
 			continue
 		}
-		if !path.IsAbs(e) {
-			e = path.Join(wd, e)
-		}
+		e = abs(e)
 		dir, wild := strings.CutSuffix(e, "/*")
+		if !wild {
+			out = append(out, e)
+			continue
+		}
 		real, links, err := k.rt.Resolve(dir)
 		if err != nil || real == "." {
 			continue
@@ -76,49 +106,12 @@ func (k *packer) classPath() []string {
 		for _, l := range links {
 			k.keep = append(k.keep, rooted(l))
 		}
-		if !wild {
-			out = append(out, real)
-			continue
-		}
 		entries, _ := k.readDir(real)
 		for _, de := range entries {
 			if n := strings.ToLower(de.Name()); strings.HasSuffix(n, ".jar") {
-				out = append(out, real+"/"+de.Name())
+				out = append(out, path.Join(dir, de.Name()))
 			}
 		}
 	}
 	return out
-}
-
-// ruby keeps the gem directory (GEM_HOME/gems/NAME-VERSION) a file the
-// run used lies in, whole, with its specification and its compiled
-// extensions (GEM_HOME/extensions/PLATFORM/ABI/NAME-VERSION). The gems it
-// depends on are not read from its specification (Ruby code): a gem the
-// run never required is left.
-func (k *packer) ruby(real string) {
-	parts := strings.Split(real, "/")
-	for i := len(parts) - 3; i >= 0; i-- {
-		if parts[i] != "gems" {
-			continue
-		}
-		gem, home := parts[i+1], strings.Join(parts[:i], "/")
-		if !strings.Contains(gem, "-") || !k.isDir(join(home, "specifications")) {
-			return
-		}
-		root := join(home, "gems/"+gem)
-		p := k.add(PackageRuby, gem, root)
-		if p == nil {
-			return
-		}
-		k.walk(p, root, nil)
-		k.walk(p, join(home, "specifications/"+gem+".gemspec"), nil)
-		platforms, _ := k.readDir(join(home, "extensions"))
-		for _, pl := range platforms {
-			abis, _ := k.readDir(join(home, "extensions/"+pl.Name()))
-			for _, abi := range abis {
-				k.walk(p, join(home, "extensions/"+pl.Name()+"/"+abi.Name()+"/"+gem), nil)
-			}
-		}
-		return
-	}
 }

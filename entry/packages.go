@@ -17,10 +17,10 @@ import (
 
 // Package kinds: [Package.Kind].
 const (
-	PackagePython = "python" // a top-level package: a directory with __init__.py
+	PackagePython = "python" // a top-level package (a directory with __init__.py, or one below a namespace package), or a module with its distribution's record
 	PackageNode   = "node"   // a directory with package.json under node_modules or Node's global directories
 	PackageJava   = "java"   // a Java runtime's lib/ and conf/, or the class path of the image's command
-	PackageRuby   = "ruby"   // a gem's directory
+	PackageRuby   = "ruby"   // a gem's directory, or its files in Debian's vendor_ruby; and the gems it needs
 )
 
 // Package is a package [Traced] kept whole because the run used a file of
@@ -28,11 +28,14 @@ const (
 // costs beside what the run used is AddedBytes.
 type Package struct {
 	Kind string
-	// Name is the name the program imports it by ("yaml", "@npmcli/git"),
+	// Name is the name the program imports it by ("yaml",
+	// "google.protobuf", "@npmcli/git"),
 	// a gem's NAME-VERSION, a Java runtime's directory name, or
 	// "classpath".
 	Name string
-	// Path is its root directory, slash-rooted.
+	// Path is its root directory, slash-rooted: for a single Python
+	// module its file, for a jar the jar, for a gem Debian installed in
+	// vendor_ruby its specification.
 	Path string
 	// Files are the regular files kept for it (its distribution record
 	// for Python; files symlinks in it lead to), and Bytes their size;
@@ -47,22 +50,25 @@ type Package struct {
 // through one resolver; none of its reads follows a symlink out of the
 // root, and a file counts towards one package only.
 type packer struct {
-	rt     *elfdeps.Root
-	fsys   fs.FS
-	cf     *v1.ConfigFile
-	traced map[string]bool // real paths of the regular files the run used
-	roots  map[string]bool // package roots (real paths) seen
-	files  map[string]bool // real paths of the regular files counted
-	pkgs   []*Package
-	keep   []string // slash-rooted
-	libs   []string // untraced ELF libraries kept, slash-rooted: their closure is needed too
-	dists  map[string]map[string]string
-	node   *nodeDirs
+	rt      *elfdeps.Root
+	fsys    fs.FS
+	cf      *v1.ConfigFile
+	traced  map[string]bool // real paths of the regular files the run used
+	roots   map[string]bool // package roots (real paths) seen
+	files   map[string]bool // real paths of the regular files counted
+	pkgs    []*Package
+	keep    []string // slash-rooted
+	libs    []string // untraced ELF libraries kept, slash-rooted: their closure is needed too
+	dists   map[string]*dists
+	node    *nodeDirs
+	jars    map[string]bool // real paths of the class path entries followed
+	rubyIdx *rubyIndex
+	specs   map[string]*gemspec
 }
 
 func newPacker(rt *elfdeps.Root, fsys fs.FS, traced map[string]bool, cf *v1.ConfigFile) *packer {
 	return &packer{rt: rt, fsys: fsys, cf: cf, traced: traced, roots: map[string]bool{}, files: map[string]bool{},
-		dists: map[string]map[string]string{}}
+		dists: map[string]*dists{}, jars: map[string]bool{}, specs: map[string]*gemspec{}}
 }
 
 // from adds the packages the regular file at real path real belongs to.

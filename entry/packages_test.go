@@ -99,7 +99,7 @@ func packagesImage(t *testing.T) string {
 // Python: the top-level package with its distribution's record, found by
 // top_level.txt, without the bytecode of the modules the run did not
 // import, and the libraries of an extension module the run did
-// not load; a stdlib package; a single module alone. Node: a package
+// not load; a stdlib package; a single module with its record. Node: a package
 // whole (not its nested node_modules) and its dependencies resolved as
 // Node does (nested first), the app's dependencies from its package.json
 // (no path tricks), Debian's global directory. Java: the runtime's lib/
@@ -127,7 +127,7 @@ func TestTracedPackages(t *testing.T) {
 	for _, want := range []string{
 		dist + "/yaml/cyaml.py", dist + "/yaml/__pycache__/constructor.cpython-311.pyc", dist + "/PyYAML-6.0.dist-info/METADATA",
 		libyaml, // what yaml's extension module, which the run did not load, links
-		stdlib + "/json/tool.py", dist + "/docopt.py",
+		stdlib + "/json/tool.py", dist + "/docopt.py", dist + "/docopt-0.6.2.egg-info/top_level.txt",
 		"/app/node_modules/which/lib/index.js", "/app/node_modules/which/package.json", nested + "/package.json",
 		debianJS + "/leftpad/package.json", debianJS + "/rightpad/index.js",
 		jre + "/lib/libzip.so", jre + "/lib/tzdb.dat", jre + "/release", jre + "/conf/security/java.security",
@@ -141,7 +141,7 @@ func TestTracedPackages(t *testing.T) {
 	}
 	for _, not := range []string{
 		dist + "/yaml/__pycache__/cyaml.cpython-311.pyc", // the cache of a module the run did not import
-		dist + "/_yaml", dist + "/jwt", dist + "/PyJWT-2.6.0.egg-info", dist + "/docopt-0.6.2.egg-info", stdlib + "/keyword.py",
+		dist + "/_yaml", dist + "/jwt", dist + "/PyJWT-2.6.0.egg-info", stdlib + "/keyword.py",
 		"/app/node_modules/isexe", "/app/node_modules/ms", "/app/node_modules/which/node_modules/isexe/node_modules",
 		debianJS + "/unrelated", // the app names it by a path, which Node would not resolve
 		"/app/notes.txt", gemHome + "/gems/puma-6.0.0", gemHome + "/specifications/puma-6.0.0.gemspec",
@@ -169,6 +169,7 @@ func TestTracedPackages(t *testing.T) {
 		{entry.PackageJava, "jre", jre},
 		{entry.PackagePython, "yaml", dist + "/yaml"},
 		{entry.PackagePython, "json", stdlib + "/json"},
+		{entry.PackagePython, "docopt", dist + "/docopt.py"},
 		{entry.PackageNode, "leftpad", debianJS + "/leftpad"},
 		{entry.PackageNode, "rightpad", debianJS + "/rightpad"},
 		{entry.PackageRuby, "rack-3.0.0", gemHome + "/gems/rack-3.0.0"},
