@@ -11,6 +11,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/dietimage/diet"
 	"github.com/dietimage/diet/entry"
@@ -100,19 +101,7 @@ func TestSlimMinimalTraced(t *testing.T) {
 // which it holds, are no more than that.
 func checkReasons(t *testing.T, m *slim.MinimalSet, out v1.Image) {
 	t.Helper()
-	tree, err := layerfs.Build(t.Context(), out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var files int
-	var bytes int64
-	tree.Walk(func(id layerfs.ID, name string) bool {
-		if tree.Present(id) && tree.Type(id) == tar.TypeReg {
-			files++
-			bytes += tree.Size(id)
-		}
-		return true
-	})
+	files, bytes := regularFiles(t, out)
 	t.Logf("essential %d files, %d bytes; kept %d files, %d bytes: %+v", m.Trace.EssentialFiles, m.Trace.EssentialBytes,
 		m.Files, m.Bytes, m.Trace.Reasons)
 	var order []string
@@ -151,6 +140,47 @@ func present(t *testing.T, img v1.Image) map[string]bool {
 		return true
 	})
 	return files
+}
+
+// regularFiles counts the regular files of img's merged filesystem and
+// their bytes.
+func regularFiles(t *testing.T, img v1.Image) (files int, bytes int64) {
+	t.Helper()
+	tree, err := layerfs.Build(t.Context(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree.Walk(func(id layerfs.ID, name string) bool {
+		if tree.Present(id) && tree.Type(id) == tar.TypeReg {
+			files++
+			bytes += tree.Size(id)
+		}
+		return true
+	})
+	return files, bytes
+}
+
+// TestSlimMinimalClosureCounts: a minimal found by the entrypoint's
+// closure reports the regular files it kept, --keep's included, as the
+// slimmed image holds them.
+func TestSlimMinimalClosureCounts(t *testing.T) {
+	h := tartest.NewHost(t).Program("/usr/bin/ls").Etc()
+	img := tartest.Image(t, tartest.Step{CreatedBy: "COPY / /", Entries: h.Entries()},
+		tartest.Step{CreatedBy: "RUN apt-get install docs", Entries: []tartest.Entry{
+			tartest.Sized("usr/share/doc/x/README", 5_000), tartest.Sized("usr/share/doc/y/README", 7_000)}})
+	img, err := mutate.Config(img, v1.Config{Entrypoint: []string{"/usr/bin/ls"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithSlim(slim.WithKeep("/usr/share/doc/x")))
+	if err != nil {
+		t.Fatalf("Slim(minimal): %v", err)
+	}
+	defer out.Close()
+	files, bytes := regularFiles(t, out)
+	if m := rep.Minimal; m == nil || m.By != slim.MinimalByClosure || m.Files != files || m.Bytes != bytes {
+		t.Errorf("Slim(minimal) report's minimal = %+v, want found by closure, with the %d files of %d bytes the image holds", m, files, bytes)
+	}
 }
 
 // realPath is p with the host's symlinks resolved: the image copies them.
