@@ -24,7 +24,9 @@ const maxArgNames = 1024
 // a slash counts, relative to workdir when it does not start with one: a
 // bare word ("fork", "test", "serve") names a program of PATH only by
 // chance. A name counts when it is a regular file, resolved inside the
-// root, that is executable or starts with "#!".
+// root, that is an executable ELF file (a program, or a library a plugin
+// flag loads) or starts with "#!": a data file that a careless COPY left
+// executable is no program.
 func argFiles(rt *elfdeps.Root, args []string, workdir string) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -64,7 +66,7 @@ func argNames(a string) []string {
 }
 
 // isProgram reports whether the slash-rooted p is a regular file, inside
-// the root, that is executable or a "#!" script.
+// the root, that is an executable ELF file or a "#!" script.
 func isProgram(rt *elfdeps.Root, p string) bool {
 	real, _, err := rt.Resolve(p)
 	if err != nil || real == "." {
@@ -74,7 +76,7 @@ func isProgram(rt *elfdeps.Root, p string) bool {
 	if err != nil || !m.IsRegular() {
 		return false
 	}
-	if m.Perm()&0o111 != 0 {
+	if m.Perm()&0o111 != 0 && rt.IsELF(real) {
 		return true
 	}
 	_, _, ok := rt.Shebang(real)

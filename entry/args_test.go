@@ -29,6 +29,7 @@ func TestNeedsArgumentProgram(t *testing.T) {
 		{"program", []string{"/usr/bin/cat", "/usr/bin/tr"}, entry.ErrArgumentProgram},
 		{"no file", []string{"/usr/bin/cat", "--addr=:8080", "TCP-LISTEN:8080,fork", "tr"}, nil},
 		{"data file", []string{"/usr/bin/cat", "/app/data.txt"}, nil},
+		{"executable data file", []string{"/usr/bin/cat", "/app/data.bin"}, nil},
 		{"script a shell reads", []string{"/bin/bash", "/app/handler.sh"}, nil},
 		{"sh -c", []string{"/bin/bash", "-c", "exec /app/handler.sh a"}, nil},
 	} {
