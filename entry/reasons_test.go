@@ -33,7 +33,7 @@ func serviceRoot(t *testing.T, programs ...string) string {
 	h.Put(tartest.Dir("app"))
 	h.Put(tartest.Exec("app/handler.sh", []byte(handler)))
 	h.Put(tartest.File("app/data.txt", "data\n"))
-	h.Put(tartest.Exec("app/data.bin", []byte("data\n"))) // executable, and no program
+	h.Put(tartest.Exec("app/data.bin", []byte("data\n")))               // executable, and no program
 	h.Put(tartest.File("app/route.sh", "tr a-z A-Z < /app/data.txt\n")) // no "#!": given to a shell
 	for _, d := range []string{"usr/lib/python3", "usr/lib/python3/dist-packages", "usr/lib/python3/dist-packages/pkg"} {
 		h.Put(tartest.Dir(d))
