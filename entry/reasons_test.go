@@ -22,7 +22,8 @@ const handler = "#!/bin/bash\ncase \"$1\" in\n  a) cat /app/data.txt ;;\n  b) tr
 
 // serviceRoot is the extracted rootfs of an image holding the host's
 // bash, cat and tr (and the programs named), the handler above, its data,
-// a Python package of three modules and /etc's passwd and group.
+// a Python package of three modules, /etc's passwd and group, and an
+// /etc/localtime that links to its zone.
 func serviceRoot(t *testing.T, programs ...string) string {
 	t.Helper()
 	h := tartest.NewHost(t)
@@ -35,6 +36,11 @@ func serviceRoot(t *testing.T, programs ...string) string {
 	h.Put(tartest.File("app/data.txt", "data\n"))
 	h.Put(tartest.Exec("app/data.bin", []byte("data\n")))               // executable, and no program
 	h.Put(tartest.File("app/route.sh", "tr a-z A-Z < /app/data.txt\n")) // no "#!": given to a shell
+	for _, d := range []string{"usr/share", "usr/share/zoneinfo", "usr/share/zoneinfo/Etc"} {
+		h.Put(tartest.Dir(d))
+	}
+	h.Put(tartest.File("usr/share/zoneinfo/Etc/UTC", "TZif2\n"))
+	h.Put(tartest.Symlink("etc/localtime", "/usr/share/zoneinfo/Etc/UTC"))
 	for _, d := range []string{"usr/lib/python3", "usr/lib/python3/dist-packages", "usr/lib/python3/dist-packages/pkg"} {
 		h.Put(tartest.Dir(d))
 	}
@@ -101,7 +107,7 @@ func (h hostFiles) kept(reason string, before ...hostFiles) entry.Kept {
 // see (bash, which the kernel runs for the handler's "#!", and the
 // libraries); the rest of a Python package it imported from; tr, which
 // the handler calls on the route no probe took; the passwd and group
-// files kept always. The essential bytes are the run's files and their
+// files kept always, and the zone /etc/localtime links to. The essential bytes are the run's files and their
 // ELF closure, and the reasons add up to the files kept.
 func TestTracedReasons(t *testing.T) {
 	root := serviceRoot(t)
@@ -118,7 +124,8 @@ func TestTracedReasons(t *testing.T) {
 	elf := hostFiles{}.add(t, "/bin/bash").libs(t, "/bin/bash").libs(t, "/usr/bin/cat")
 	pack := hostFiles{pkg + "lazy.py": int64(len("Y = 2\n"))}
 	script := hostFiles{}.add(t, "/usr/bin/tr").libs(t, "/usr/bin/tr")
-	always := hostFiles{}.add(t, filepath.Join(root, "etc/passwd"), filepath.Join(root, "etc/group"))
+	always := hostFiles{"/usr/share/zoneinfo/Etc/UTC": int64(len("TZif2\n"))}.
+		add(t, filepath.Join(root, "etc/passwd"), filepath.Join(root, "etc/group"))
 
 	want := []entry.Kept{traced.kept(entry.KeepTraced), elf.kept(entry.KeepELF, traced), pack.kept(entry.KeepPackage),
 		script.kept(entry.KeepScript, traced, elf), always.kept(entry.KeepAlways)}
