@@ -25,8 +25,14 @@ var ErrTracedRun = errors.New("the traced run of the command failed")
 func (o *options) minimal(ctx context.Context, cf *v1.ConfigFile, roots *roots, img v1.Image, root string) ([]string, *slim.MinimalSet, error) {
 	paths, err := entry.Needs(os.DirFS(root), cf)
 	if err == nil {
-		return paths, &slim.MinimalSet{By: slim.MinimalByClosure}, nil
+		m := &slim.MinimalSet{By: slim.MinimalByClosure}
+		m.Files, m.Bytes = entry.Count(os.DirFS(root), paths)
+		return paths, m, nil
 	}
+	// entry.ErrArgumentProgram (an argument names a program the closure
+	// does not keep, as socat's EXEC:) wraps ErrInterpreted: what the
+	// command runs is no more readable than an interpreter's imports, and
+	// the trace sees it.
 	if !errors.Is(err, entry.ErrInterpreted) {
 		return nil, nil, fmt.Errorf("minimal: %w", err)
 	}
@@ -41,12 +47,32 @@ func (o *options) minimal(ctx context.Context, cf *v1.ConfigFile, roots *roots, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("minimal: %w", err)
 	}
-	tr := &slim.Trace{Command: c.Argv, Files: t.Files, Bytes: t.Bytes, Packages: make([]slim.Package, len(t.Packages))}
+	tr := &slim.Trace{Command: c.Argv, Files: t.Files, Bytes: t.Bytes, EssentialFiles: t.EssentialFiles,
+		EssentialBytes: t.EssentialBytes, Packages: make([]slim.Package, len(t.Packages))}
+	m := &slim.MinimalSet{By: slim.MinimalByTrace, Trace: tr}
+	for _, k := range t.Kept {
+		tr.Reasons = append(tr.Reasons, slim.TraceReason{Reason: k.Reason, Files: k.Files, Bytes: k.Bytes})
+		m.Files += k.Files
+		m.Bytes += k.Bytes
+	}
 	for i, p := range t.Packages {
 		tr.Packages[i] = slim.Package{Kind: p.Kind, Name: p.Name, Path: p.Path, Files: p.Files, Bytes: p.Bytes,
 			AddedFiles: p.AddedFiles, AddedBytes: p.AddedBytes}
 	}
-	return t.Paths, &slim.MinimalSet{By: slim.MinimalByTrace, Trace: tr}, nil
+	return t.Paths, m, nil
+}
+
+// addKept adds to m the files --keep kept beside the minimal set, which
+// the plan counts: under their own reason for a traced set.
+func addKept(m *slim.MinimalSet, plan *slim.Plan) {
+	if m == nil || plan.KeepFiles == 0 {
+		return
+	}
+	m.Files += plan.KeepFiles
+	m.Bytes += plan.KeepBytes
+	if m.Trace != nil {
+		m.Trace.Reasons = append(m.Trace.Reasons, slim.TraceReason{Reason: slim.TraceKeep, Files: plan.KeepFiles, Bytes: plan.KeepBytes})
+	}
 }
 
 // traceRun runs the command under strace in the sandbox, over a copy of

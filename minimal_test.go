@@ -1,6 +1,7 @@
 package diet_test
 
 import (
+	"archive/tar"
 	"errors"
 	"io/fs"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/dietimage/diet"
 	"github.com/dietimage/diet/entry"
@@ -61,6 +63,7 @@ func TestSlimMinimalTraced(t *testing.T) {
 		t.Fatalf("Slim(minimal) report's minimal = %+v, want found by tracing /app/main.pl, with at least %d files", m, len(used))
 	}
 	t.Logf("traced %d files, %d bytes; %d → %d bytes", m.Trace.Files, m.Trace.Bytes, rep.Before.Bytes, rep.After.Bytes)
+	checkReasons(t, m, out)
 
 	files := present(t, out)
 	if !files["/app/main.pl"] {
@@ -75,6 +78,52 @@ func TestSlimMinimalTraced(t *testing.T) {
 		if files[realPath(t, p)] {
 			t.Errorf("the slimmed image keeps %s, which the script does not use", p)
 		}
+	}
+
+	// --keep of a module the script does not use adds it under its own reason.
+	out, rep, err = diet.Slim(t.Context(), img, slim.Minimal, diet.WithSlim(slim.WithKeep(realPath(t, unused[0]))),
+		diet.WithTimeout(30*time.Second))
+	if err != nil {
+		t.Fatalf("Slim(minimal, --keep %s): %v", unused[0], err)
+	}
+	defer out.Close()
+	fi, err := os.Stat(unused[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slim.TraceReason{Reason: slim.TraceKeep, Files: 1, Bytes: fi.Size()}
+	if r := rep.Minimal.Trace.Reasons; len(r) != 6 || r[5] != want {
+		t.Errorf("Slim(minimal, --keep %s) reasons = %+v, want the five and %+v", unused[0], r, want)
+	}
+	checkReasons(t, rep.Minimal, out)
+}
+
+// checkReasons checks that a traced minimal's reasons come in their order
+// and add up to the regular files of out, and that the essential files,
+// which it holds, are no more than that.
+func checkReasons(t *testing.T, m *slim.MinimalSet, out v1.Image) {
+	t.Helper()
+	files, bytes := regularFiles(t, out)
+	t.Logf("essential %d files, %d bytes; kept %d files, %d bytes: %+v", m.Trace.EssentialFiles, m.Trace.EssentialBytes,
+		m.Files, m.Bytes, m.Trace.Reasons)
+	var order []string
+	var rf int
+	var rb int64
+	for _, r := range m.Trace.Reasons {
+		order = append(order, r.Reason)
+		rf += r.Files
+		rb += r.Bytes
+	}
+	if want := []string{"traced", "elf", "package", "script", "always"}; !slices.Equal(order[:min(5, len(order))], want) {
+		t.Errorf("reasons %q, want %q first", order, want)
+	}
+	if rf != m.Files || rb != m.Bytes || m.Files != files || m.Bytes != bytes {
+		t.Errorf("reasons add up to %d files of %d bytes, the report says %d of %d, the image holds %d of %d",
+			rf, rb, m.Files, m.Bytes, files, bytes)
+	}
+	if tr := m.Trace; tr.EssentialBytes < tr.Bytes || tr.EssentialBytes > m.Bytes || tr.EssentialFiles > m.Files {
+		t.Errorf("essential %d files of %d bytes, used %d bytes, kept %d files of %d bytes: want used ≤ essential ≤ kept",
+			tr.EssentialFiles, tr.EssentialBytes, tr.Bytes, m.Files, m.Bytes)
 	}
 }
 
@@ -93,6 +142,47 @@ func present(t *testing.T, img v1.Image) map[string]bool {
 		return true
 	})
 	return files
+}
+
+// regularFiles counts the regular files of img's merged filesystem and
+// their bytes.
+func regularFiles(t *testing.T, img v1.Image) (files int, bytes int64) {
+	t.Helper()
+	tree, err := layerfs.Build(t.Context(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree.Walk(func(id layerfs.ID, name string) bool {
+		if tree.Present(id) && tree.Type(id) == tar.TypeReg {
+			files++
+			bytes += tree.Size(id)
+		}
+		return true
+	})
+	return files, bytes
+}
+
+// TestSlimMinimalClosureCounts: a minimal found by the entrypoint's
+// closure reports the regular files it kept, --keep's included, as the
+// slimmed image holds them.
+func TestSlimMinimalClosureCounts(t *testing.T) {
+	h := tartest.NewHost(t).Program("/usr/bin/ls").Etc()
+	img := tartest.Image(t, tartest.Step{CreatedBy: "COPY / /", Entries: h.Entries()},
+		tartest.Step{CreatedBy: "RUN apt-get install docs", Entries: []tartest.Entry{
+			tartest.Sized("usr/share/doc/x/README", 5_000), tartest.Sized("usr/share/doc/y/README", 7_000)}})
+	img, err := mutate.Config(img, v1.Config{Entrypoint: []string{"/usr/bin/ls"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithSlim(slim.WithKeep("/usr/share/doc/x")))
+	if err != nil {
+		t.Fatalf("Slim(minimal): %v", err)
+	}
+	defer out.Close()
+	files, bytes := regularFiles(t, out)
+	if m := rep.Minimal; m == nil || m.By != slim.MinimalByClosure || m.Files != files || m.Bytes != bytes {
+		t.Errorf("Slim(minimal) report's minimal = %+v, want found by closure, with the %d files of %d bytes the image holds", m, files, bytes)
+	}
 }
 
 // realPath is p with the host's symlinks resolved: the image copies them.

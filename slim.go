@@ -88,6 +88,7 @@ func Slim(ctx context.Context, img v1.Image, level slim.Level, opts ...Option) (
 		return nil, nil, err
 	}
 	guarded.from = plan.KeepBase // the base layers are not spooled: they are kept as they are
+	addKept(minimal, plan)
 	o.phase("squashing the layers above the base")
 	out, err := plan.Rewrite(ctx)
 	if err != nil {

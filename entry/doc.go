@@ -14,8 +14,10 @@
 //     time zone database when TZ is set).
 //
 // A command run by an interpreter whose imports cannot be read (python,
-// node, java, ...) is [ErrInterpreted]; one needing files the image lacks
-// is [ErrIncomplete].
+// node, java, ...) is [ErrInterpreted], and so is one whose argument names
+// a program the closure does not keep, as socat's "EXEC:/app/handler.sh"
+// ([ErrArgumentProgram]); one needing files the image lacks is
+// [ErrIncomplete].
 //
 // For those, [Traced] keeps what a traced run of the command used
 // (package verify runs it: verify.Result.Accessed): every path the run
@@ -29,7 +31,12 @@
 // as Node does) or Ruby gem (with the gems its specification needs at run
 // time) a file the run used belongs to, and a Java runtime's lib/ and the
 // command's class path, with the jars the manifests' Class-Path names
-// ([Package] says what each cost).
+// ([Package] says what each cost); and the static closure of the shell
+// scripts the run used and of the command, so that a route of a shell
+// service the run did not take still finds its programs. [Trace.Kept]
+// says why each file is kept, each under one reason, and the essential
+// files (what the run used and their ELF closure) are the floor the kept
+// ones are measured against.
 //
 // Invariants:
 //   - The input is an [io/fs.FS] of the image's root, which may be hostile.

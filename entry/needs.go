@@ -19,6 +19,22 @@ import (
 // minimal image would be incomplete. Prune is the level for it.
 var ErrInterpreted = errors.New("the command runs an interpreter, whose imports a static closure cannot see")
 
+// ErrArgumentProgram means an argument of the command names a program or
+// script of the image that the static closure does not keep, as socat's
+// "EXEC:/app/handler.sh" does: what the command does with it, and what
+// that runs, reading cannot see. It wraps [ErrInterpreted], so that a
+// caller that traces what an interpreter runs traces this command too.
+var ErrArgumentProgram error = &sentinel{"an argument of the command names a program that a static closure cannot follow", ErrInterpreted}
+
+// sentinel is an error value that is also another, more general one.
+type sentinel struct {
+	msg  string
+	also error
+}
+
+func (e *sentinel) Error() string { return e.msg }
+func (e *sentinel) Unwrap() error { return e.also }
+
 // ErrIncomplete means a library or interpreter the command needs is not in
 // the image: a minimal image would not start either.
 var ErrIncomplete = errors.New("the command needs files the image does not have")
@@ -45,7 +61,10 @@ var common = []string{
 // or as "sh -c" string, keeps the programs it calls where they can be read
 // statically ([ScriptCalls]), with their closures, and the files it
 // sources. Commands named by an expansion, or missing from the image, add
-// nothing; a script that cannot be parsed is [ErrInterpreted].
+// nothing; a script that cannot be parsed is [ErrInterpreted]. An
+// argument naming, by a path (the word, or what follows a ":" or "=" in
+// it), a program or script that the closure does not keep is
+// [ErrArgumentProgram].
 func Needs(fsys fs.FS, cf *v1.ConfigFile) ([]string, error) {
 	argv := append(slices.Clone(cf.Config.Entrypoint), cf.Config.Cmd...)
 	if len(argv) == 0 {
@@ -74,6 +93,9 @@ func Needs(fsys fs.FS, cf *v1.ConfigFile) ([]string, error) {
 		if interpreters.MatchString(path.Base(p)) && !strings.Contains(path.Base(p), ".so") {
 			return nil, fmt.Errorf("%w: %s", ErrInterpreted, p)
 		}
+	}
+	if p := unkept(s.root, argFiles(s.root, argv[1:], workdir), slices.Concat(files, calls.Programs)); p != "" {
+		return nil, fmt.Errorf("%w: %s", ErrArgumentProgram, p)
 	}
 	out := append(files, always(fsys, cf)...)
 	slices.Sort(out)

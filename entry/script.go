@@ -81,24 +81,52 @@ func ScriptCalls(fsys fs.FS, script string, env []string) (*Calls, error) {
 	if err != nil {
 		return nil, err
 	}
-	head, err := s.head(real)
+	lang, err := s.dialect(real)
 	if err != nil {
 		return nil, err
-	}
-	lang := syntax.LangPOSIX
-	switch {
-	case bytes.HasPrefix(head, []byte("#!")):
-		var ok bool
-		if lang, ok = shellLang(s.root.Shebang(real)); !ok {
-			return nil, &fs.PathError{Op: "read script", Path: rooted(real), Err: ErrNotShell}
-		}
-	case bytes.IndexByte(head, 0) >= 0:
-		return nil, &fs.PathError{Op: "read script", Path: rooted(real), Err: ErrNotShell}
 	}
 	if err := s.file(real, lang, nil, 0); err != nil {
 		return nil, err
 	}
 	return s.result(), nil
+}
+
+// dialect is the shell dialect of the script at the real path real: its
+// "#!" line's, POSIX for text without one; the error wraps [ErrNotShell]
+// for a file that is no shell script.
+func (s *scanner) dialect(real string) (syntax.LangVariant, error) {
+	head, err := s.head(real)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte("#!")):
+		if lang, ok := shellLang(s.root.Shebang(real)); ok {
+			return lang, nil
+		}
+	case bytes.IndexByte(head, 0) < 0:
+		return syntax.LangPOSIX, nil
+	}
+	return 0, &fs.PathError{Op: "read script", Path: rooted(real), Err: ErrNotShell}
+}
+
+// usedScript reads the file at the real path real, which a traced run
+// used, when it is a shell script: a "#!" line naming a shell, or text
+// named *.sh or *.bash (a file given to a shell as its argument has no
+// need of a "#!" line). Other files are no error.
+func (s *scanner) usedScript(real string) error {
+	head, err := s.head(real)
+	if err != nil {
+		return nil
+	}
+	if !bytes.HasPrefix(head, []byte("#!")) && !strings.HasSuffix(real, ".sh") && !strings.HasSuffix(real, ".bash") {
+		return nil
+	}
+	lang, err := s.dialect(real)
+	if err != nil {
+		return nil
+	}
+	return s.file(real, lang, nil, 0)
 }
 
 // scanner collects what the shells of one container run.

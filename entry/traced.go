@@ -6,6 +6,7 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -22,6 +23,16 @@ type Trace struct {
 	// the ELF closure and the always-kept files are added.
 	Files int
 	Bytes int64
+	// EssentialFiles are the files the run used and their ELF closure
+	// (the loader, libraries and "#!" interpreters it used unseen), and
+	// EssentialBytes their size: the floor no tracer can go under.
+	EssentialFiles int
+	EssentialBytes int64
+	// Kept says why each regular file of Paths is kept: one entry for
+	// every reason, in the order KeepTraced, KeepELF, KeepPackage,
+	// KeepScript, KeepAlways, each file under the first reason that keeps
+	// it. They add up to the files of Paths ([Count]).
+	Kept []Kept
 	// Packages are the packages kept whole, by path: what keeping them
 	// costs beside what the run used is their AddedBytes.
 	Packages []Package
@@ -43,15 +54,21 @@ type Trace struct {
 //     transitively, so that an import the run did not make (a lazy one,
 //     on a path the run did not take) still finds its files; with the
 //     ELF closure of the libraries (extension modules) this adds;
-//   - what [Needs] always keeps: [CommonFiles], /tmp, the working
-//     directory, the user's home, the time zone database when TZ is set.
+//   - the static closure of every shell script the run used and of the
+//     image's command ([ScriptCalls]; the programs its arguments name
+//     too, as socat's "EXEC:/app/handler.sh"): what they call on every
+//     branch, so that a route of a shell service the run did not take
+//     still finds its programs;
+//   - what [Needs] always keeps: [CommonFiles] (with what their symlinks
+//     lead to), /tmp, the working directory, the user's home, the time
+//     zone database when TZ is set.
 //
 // An accessed path the image lacks (a file the run made) adds nothing. A
 // relative path in accessed is an error.
 func Traced(fsys fs.FS, accessed []string, cf *v1.ConfigFile) (*Trace, error) {
 	rt := elfdeps.NewRoot(fsys)
 	t := &Trace{}
-	var keep, programs []string
+	var used, programs []string
 	counted := map[string]bool{}
 	for _, p := range accessed {
 		if !path.IsAbs(p) {
@@ -62,35 +79,51 @@ func Traced(fsys fs.FS, accessed []string, cf *v1.ConfigFile) (*Trace, error) {
 			continue
 		}
 		for _, l := range links {
-			keep = append(keep, rooted(l))
+			used = append(used, rooted(l))
 		}
-		keep = append(keep, rooted(real))
+		used = append(used, rooted(real))
 		mode, _ := rt.Lstat(real)
 		if !mode.IsRegular() || counted[real] {
 			continue
 		}
 		counted[real] = true
-		if fi, err := fs.Stat(fsys, real); err == nil { // real holds no symlink
-			t.Files++
-			t.Bytes += fi.Size()
-		}
 		if rt.IsELF(real) {
 			programs = append(programs, rooted(real))
 		} else if _, _, ok := rt.Shebang(real); ok && mode.Perm()&0o111 != 0 {
 			programs = append(programs, rooted(real))
 		}
 	}
-	k := newPacker(rt, fsys, counted, cf)
-	for _, real := range slices.Sorted(maps.Keys(counted)) {
-		k.from(real)
-	}
-	keep = append(keep, k.keep...)
-	programs = append(programs, k.libs...)
-	t.Packages = k.packages()
 	opts := []elfdeps.Option{elfdeps.WithEnv(cf.Config.Env), elfdeps.WithWorkingDir(cmpOr(cf.Config.WorkingDir, "/"))}
 	slices.Sort(programs)
-	keep = append(keep, closureOf(fsys, programs, opts)...)
-	keep = append(keep, always(fsys, cf)...)
+	elf := closureOf(fsys, programs, opts)
+	reals := slices.Sorted(maps.Keys(counted))
+	k := newPacker(rt, fsys, counted, cf)
+	for _, real := range reals {
+		k.from(real)
+	}
+	t.Packages = k.packages()
+	// The closure of the extension modules a package adds counts as ELF,
+	// the modules themselves as the package's.
+	var libs []string
+	for _, f := range closureOf(fsys, k.libs, opts) {
+		if !k.files[strings.TrimPrefix(f, "/")] {
+			libs = append(libs, f)
+		}
+	}
+	script := scripted(fsys, reals, cf, opts)
+	always := alwaysKept(rt, fsys, cf)
+
+	c := newCounter(rt, fsys)
+	traced := c.add(KeepTraced, used)
+	t.Files, t.Bytes = traced.Files, traced.Bytes
+	elfKept := c.add(KeepELF, elf)
+	t.EssentialFiles, t.EssentialBytes = traced.Files+elfKept.Files, traced.Bytes+elfKept.Bytes
+	more := c.add(KeepELF, libs)
+	elfKept.Files += more.Files
+	elfKept.Bytes += more.Bytes
+	t.Kept = []Kept{traced, elfKept, c.add(KeepPackage, k.keep), c.add(KeepScript, script), c.add(KeepAlways, always)}
+
+	keep := slices.Concat(used, elf, k.keep, libs, script, always)
 	slices.Sort(keep)
 	t.Paths = slices.Compact(keep)
 	return t, nil

@@ -64,7 +64,11 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 	if m := r.Minimal; m != nil && m.Trace != nil {
 		p.printf("\n%s found by tracing %q: the run used %s, %s; kept with their ELF closure\n", p.paint(bold, "Minimal"),
 			m.Trace.Command, plural(m.Trace.Files, "file"), Human(m.Trace.Bytes))
+		p.traceReasons(m)
 		p.tracePackages(m.Trace.Packages)
+	} else if m != nil && m.Files > 0 {
+		p.printf("\n%s kept %s, %s: the entrypoint's closure and the files always kept\n", p.paint(bold, "Minimal"),
+			plural(m.Files, "file"), Human(m.Bytes))
 	}
 	if len(r.Warnings) > 0 {
 		p.printf("\n%s\n", p.paint(yellow, "Warnings"))
@@ -96,6 +100,48 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 		}
 	}
 	return p.err
+}
+
+// traceReasons sets what a traced minimal kept beside its floor, the
+// essential files (what the run used and their ELF closure), and says
+// why each file is kept.
+func (p *printer) traceReasons(m *slim.MinimalSet) {
+	tr := m.Trace
+	if len(tr.Reasons) == 0 {
+		return
+	}
+	p.printf("  essential  %s in %s: the run's files and their ELF closure, the floor\n", Human(tr.EssentialBytes),
+		plural(tr.EssentialFiles, "file"))
+	p.printf("  kept       %s in %s", Human(m.Bytes), plural(m.Files, "file"))
+	if tr.EssentialBytes > 0 {
+		p.printf(": %.2f × essential", float64(m.Bytes)/float64(tr.EssentialBytes))
+	}
+	p.printf(", by reason\n")
+	for _, k := range tr.Reasons {
+		if k.Files == 0 {
+			continue
+		}
+		p.printf("  %10s  %11s  %-8s %s\n", Decimal(k.Bytes), plural(k.Files, "file"), k.Reason, traceWhy(k.Reason))
+	}
+}
+
+// traceWhy says in words why a traced minimal keeps files for reason.
+func traceWhy(reason string) string {
+	switch reason {
+	case slim.TraceTraced:
+		return "the run used them"
+	case slim.TraceELF:
+		return "ELF closure: loader, libraries, #! interpreters the run used unseen"
+	case slim.TracePackage:
+		return "packages kept whole (below)"
+	case slim.TraceScript:
+		return "what its shell scripts call on the routes the run did not take"
+	case slim.TraceAlways:
+		return "kept always: passwd, group, certificates, hosts, time zones"
+	case slim.TraceKeep:
+		return "--keep"
+	}
+	return ""
 }
 
 // maxPackageLines bounds the packages listed one a line; the rest are

@@ -17,7 +17,11 @@ func slimReport() *slim.Report {
 		Removed:       []slim.Removal{{Rule: "go-module-cache", Path: "/root/go/pkg/mod", Bytes: 471_000_000, Files: 52_000}},
 		Kept: []slim.Kept{{Reason: slim.ReasonBase, Bytes: 30_000_000, Layers: 1}, {Reason: "prune", Bytes: 14_000_000, Files: 310},
 			{Reason: "keep:/usr/share/locale/en*", Path: "/usr/share/locale/en*", Bytes: 9_100_000, Files: 12}},
-		Minimal: &slim.MinimalSet{By: slim.MinimalByTrace, Trace: &slim.Trace{Command: []string{"/app/main.py"}, Files: 612, Bytes: 31_000_000,
+		Minimal: &slim.MinimalSet{By: slim.MinimalByTrace, Files: 1261, Bytes: 49_696_420, Trace: &slim.Trace{Command: []string{"/app/main.py"},
+			Files: 612, Bytes: 31_000_000, EssentialFiles: 640, EssentialBytes: 32_500_000,
+			Reasons: []slim.TraceReason{{Reason: slim.TraceTraced, Files: 612, Bytes: 31_000_000}, {Reason: slim.TraceELF, Files: 28, Bytes: 1_500_000},
+				{Reason: slim.TracePackage, Files: 602, Bytes: 7_626_420}, {Reason: slim.TraceScript}, {Reason: slim.TraceAlways, Files: 7, Bytes: 470_000},
+				{Reason: slim.TraceKeep, Files: 12, Bytes: 9_100_000}},
 			Packages: []slim.Package{
 				{Kind: "python", Name: "jinja2", Path: "/usr/lib/python3/dist-packages/jinja2", Files: 60, Bytes: 1_800_000, AddedFiles: 12, AddedBytes: 310_000},
 				{Kind: "python", Name: "pygments", Path: "/usr/lib/python3/dist-packages/pygments", Files: 604, Bytes: 7_697_704, AddedFiles: 590, AddedBytes: 7_316_420}}}},
@@ -54,6 +58,14 @@ func TestSlimText(t *testing.T) {
 		"--keep /opt/* matches no path of the image", "--remove /nope matches no path of the image",
 		"try --keep /lib/libc.so.6 (the first file the slimmed run missed)",
 		`Minimal found by tracing ["/app/main.py"]: the run used 612 files, 31 MB (29.6 MiB); kept with their ELF closure`,
+		// Beside the floor, what was kept and why; no line for a reason that kept nothing.
+		"  essential  32.5 MB (31.0 MiB) in 640 files: the run's files and their ELF closure, the floor\n" +
+			"  kept       49.7 MB (47.4 MiB) in 1,261 files: 1.53 × essential, by reason\n" +
+			"       31 MB    612 files  traced   the run used them\n" +
+			"      1.5 MB     28 files  elf      ELF closure: loader, libraries, #! interpreters the run used unseen\n" +
+			"     7.63 MB    602 files  package  packages kept whole (below)\n" +
+			"      470 kB      7 files  always   kept always: passwd, group, certificates, hosts, time zones\n" +
+			"      9.1 MB     12 files  keep     --keep\n",
 		// The packages kept whole, the costliest first.
 		"and 2 packages whole, so that an import the run did not make finds its files: 7.63 MB (7.3 MiB) more",
 		"+7.32 MB  python pygments         /usr/lib/python3/dist-packages/pygments (604 files, 7.7 MB)\n" +
@@ -74,6 +86,8 @@ func TestSlimTextTraced(t *testing.T) {
 		want    string
 	}{
 		{&slim.MinimalSet{By: slim.MinimalByClosure}, "what the entrypoint needs: its closure"},
+		{&slim.MinimalSet{By: slim.MinimalByClosure, Files: 27, Bytes: 7_310_000},
+			"Minimal kept 27 files, 7.31 MB (7.0 MiB): the entrypoint's closure and the files always kept"},
 		{&slim.MinimalSet{By: slim.MinimalByTrace, Trace: &slim.Trace{Command: []string{"/app/main.pl"}, Files: 20, Bytes: 3_290_000}},
 			"what the traced run used, with its closure"},
 		// Past a dozen packages, the cheapest are summed up.
@@ -113,7 +127,9 @@ func TestSlimJSON(t *testing.T) {
 		back.SquashedBytes != 423_900_000 || len(back.Kept) != 3 || len(back.Warnings) != 4 || back.Verify.FirstMissing != "/lib/libc.so.6" ||
 		len(back.Verify.Server.Probes) != 2 || back.Verify.Server.Probes[1].Slimmed != 500 ||
 		back.Minimal == nil || back.Minimal.By != "trace" || back.Minimal.Trace.Bytes != 31_000_000 ||
-		len(back.Minimal.Trace.Packages) != 2 || back.Minimal.Trace.Packages[1].AddedBytes != 7_316_420 {
+		len(back.Minimal.Trace.Packages) != 2 || back.Minimal.Trace.Packages[1].AddedBytes != 7_316_420 ||
+		back.Minimal.Bytes != 49_696_420 || back.Minimal.Trace.EssentialBytes != 32_500_000 || len(back.Minimal.Trace.Reasons) != 6 ||
+		back.Minimal.Trace.Reasons[5] != (slim.TraceReason{Reason: "keep", Files: 12, Bytes: 9_100_000}) {
 		t.Errorf("SlimJSON does not round-trip: %v\n%s", err, buf.String())
 	}
 }

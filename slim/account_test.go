@@ -87,6 +87,18 @@ func TestReportAddsUp(t *testing.T) {
 	}
 }
 
+// TestKeepFiles counts the regular files --keep adds to what the level
+// keeps, for the minimal report's "keep" reason: the doc and the manual
+// page a glob keeps, not the symlink another keeps, nor a file the level
+// keeps anyway.
+func TestKeepFiles(t *testing.T) {
+	p, _ := slimmed(t, based(t), Minimal, WithPaths([]string{"/usr/local/bin/app", "/etc/passwd"}),
+		WithKeep("/usr/share/*"), WithKeep("/lib"), WithKeep("/usr/local/bin/app"))
+	if p.KeepFiles != 2 || p.KeepBytes != 400+200 {
+		t.Errorf("KeepFiles, KeepBytes = %d, %d; want 2, %d", p.KeepFiles, p.KeepBytes, 400+200)
+	}
+}
+
 // TestWarnings checks that what was asked and not done is said: a prune or
 // --remove that reaches into the kept base layers, and globs that match
 // nothing.

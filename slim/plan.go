@@ -1,6 +1,7 @@
 package slim
 
 import (
+	"archive/tar"
 	"cmp"
 	"fmt"
 	"path"
@@ -31,6 +32,10 @@ type Plan struct {
 	SquashedBytes int64
 	// Warnings say what was asked for and not done.
 	Warnings []Warning
+	// KeepFiles are the regular files WithKeep kept that a rule would
+	// have removed, and KeepBytes their size.
+	KeepFiles int
+	KeepBytes int64
 
 	// A plan is not changed once made: Rewrite may run any number of times
 	// and returns what it wrote.
@@ -143,6 +148,10 @@ func NewPlan(img v1.Image, t *layerfs.Tree, level Level, opts ...Option) (*Plan,
 				l.present += n
 				if glob != "" {
 					l.keep("keep:"+glob, glob, n)
+					if t.Type(id) == tar.TypeReg {
+						p.KeepFiles++
+						p.KeepBytes += n
+					}
 				} else {
 					reason, root := p.why(l, name, kept)
 					l.keep(reason, root, n)

@@ -45,7 +45,11 @@ const (
 
 // MinimalSet is how level minimal found the paths it keeps.
 type MinimalSet struct {
-	By    string `json:"by"`    // MinimalByClosure or MinimalByTrace
+	By string `json:"by"` // MinimalByClosure or MinimalByTrace
+	// Files are the regular files level minimal keeps, WithKeep's
+	// included, and Bytes their size (before strip and UPX).
+	Files int    `json:"files"`
+	Bytes int64  `json:"bytes"`
 	Trace *Trace `json:"trace"` // nil unless By is MinimalByTrace
 }
 
@@ -57,11 +61,40 @@ type Trace struct {
 	// command needs, before the ELF closure and the files always kept.
 	Files int   `json:"files"`
 	Bytes int64 `json:"bytes"`
+	// EssentialFiles are the files the run used and their ELF closure
+	// (loader, libraries, "#!" interpreters), and EssentialBytes their
+	// size: the floor no tracer can go under, beside which
+	// MinimalSet.Bytes is what was kept.
+	EssentialFiles int   `json:"essential_files"`
+	EssentialBytes int64 `json:"essential_bytes"`
+	// Reasons say why each regular file kept is kept, each file under
+	// the first reason in this order: TraceTraced, TraceELF,
+	// TracePackage, TraceScript, TraceAlways (all five, in that order),
+	// then TraceKeep when WithKeep kept files. They add up to
+	// MinimalSet.Files and Bytes.
+	Reasons []TraceReason `json:"reasons"`
 	// Packages are the packages kept whole because the run used a file
 	// of them (or, for Node, a package kept depends on them), so that an
 	// import the run did not make still finds its files; by path.
 	Packages []Package `json:"packages"`
 }
+
+// TraceReason is what a traced minimal keeps for one reason.
+type TraceReason struct {
+	Reason string `json:"reason"`
+	Files  int    `json:"files"` // regular files, each under one reason
+	Bytes  int64  `json:"bytes"`
+}
+
+// Reasons a traced minimal keeps a file for: [TraceReason.Reason].
+const (
+	TraceTraced  = "traced"  // the run used it
+	TraceELF     = "elf"     // the ELF closure of what is kept: loader, libraries, "#!" interpreters
+	TracePackage = "package" // a package kept whole (Trace.Packages)
+	TraceScript  = "script"  // what the shell scripts it used, and its command, call on every branch
+	TraceAlways  = "always"  // passwd, group, certificates, hosts, tz, /tmp, the working directory, home
+	TraceKeep    = "keep"    // WithKeep: a path the level would have removed
+)
 
 // Package is a package a traced minimal kept whole: what keeping it costs
 // beside what the run used is AddedBytes, the price of a lazy import not
