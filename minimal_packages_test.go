@@ -41,6 +41,7 @@ func TestSlimMinimalTracedPython(t *testing.T) {
 	if v := rep.Verify; v == nil || !v.Same || !strings.HasPrefix(v.Output, "Text only") {
 		t.Fatalf("Slim(minimal) verification = %+v, want the same run printing the text lexer's tokens", rep.Verify)
 	}
+	checkReasons(t, rep.Minimal, out)
 	files := present(t, out)
 	for _, p := range lazy {
 		switch cache := strings.Contains(p, "/__pycache__/"); {
@@ -87,6 +88,7 @@ func TestSlimMinimalTracedNode(t *testing.T) {
 	if v := rep.Verify; v == nil || !v.Same || v.Output != `"demo"` {
 		t.Fatalf("Slim(minimal) verification = %+v, want the same run printing \"demo\"", rep.Verify)
 	}
+	checkReasons(t, rep.Minimal, out)
 	files := present(t, out)
 	for _, p := range []string{"/app/node_modules/hosted-git-info/lib/index.js", "/app/node_modules/lru-cache/package.json"} {
 		if !files[p] {
