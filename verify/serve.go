@@ -73,6 +73,7 @@ func (o *options) serve(ctx context.Context, r *Result, open func(context.Contex
 func (o *options) waitReady(ctx context.Context, ns *netns, ports []int, ended <-chan struct{}) (*notReady, error) {
 	for _, port := range ports {
 		addr := o.readyAddr(port)
+		var last error // the last attempt's error, but one the readiness timeout cut short
 		for {
 			dctx, cancel := context.WithTimeout(ctx, time.Second)
 			c, err := ns.dial(dctx, "tcp", addr)
@@ -84,11 +85,14 @@ func (o *options) waitReady(ctx context.Context, ns *netns, ports []int, ended <
 			if _, ok := errors.AsType[*nsError](err); ok {
 				return nil, err
 			}
+			if last == nil || ctx.Err() == nil {
+				last = err // on a loaded machine the timeout may cut an attempt that would have been refused
+			}
 			select {
 			case <-ended:
-				return &notReady{port: port, err: err, ended: true}, nil
+				return &notReady{port: port, err: last, ended: true}, nil
 			case <-ctx.Done():
-				return &notReady{port: port, err: err}, nil
+				return &notReady{port: port, err: last}, nil
 			case <-time.After(readyPoll):
 			}
 		}
