@@ -276,3 +276,42 @@ func TestSlimMinimalTracedServer(t *testing.T) {
 		t.Errorf("a slimmed image that verification refused was written: stat = %v", err)
 	}
 }
+
+// TestSlimMinimalTracedExecProbe: an exec probe of the traced run is
+// traced too. Traced with a readiness port and an exec probe that loads
+// JSON::PP (and no request, which would), the slimmed server keeps
+// JSON::PP, and verification with the same probe finds it runs alike; the
+// report gives the probe's exit codes.
+func TestSlimMinimalTracedExecProbe(t *testing.T) {
+	for _, tool := range []string{"bwrap", "prlimit", "strace"} {
+		attacktest.Require(t, tool)
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("probes enter the sandbox's network namespace: they need root (CI runs as root)")
+	}
+	img, lazy := tartest.PerlServer(t)
+	jsonPP := ""
+	for _, p := range lazy {
+		if strings.HasSuffix(p, "/JSON/PP.pm") {
+			jsonPP = realPath(t, p)
+		}
+	}
+	probe := verify.Probe{Exec: []string{"/usr/bin/perl", "-MJSON::PP", "-e", "print JSON::PP->new->encode([1])"}}
+	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(time.Minute),
+		diet.WithProbes(probe), diet.WithTraceProbes(probe), diet.WithPorts(8080))
+	if err != nil {
+		t.Fatalf("Slim(minimal, an exec probe): %v", err)
+	}
+	defer out.Close()
+	if files := present(t, out); !files[jsonPP] {
+		t.Errorf("the slimmed server lacks %s, which the traced exec probe loaded", jsonPP)
+	}
+	v := rep.Verify
+	if v == nil || !v.Same || v.Server == nil || len(v.Server.Probes) != 1 {
+		t.Fatalf("Slim(minimal, an exec probe) verification = %+v, want the same", v)
+	}
+	if pc := v.Server.Probes[0]; pc.Probe != `exec ["/usr/bin/perl" "-MJSON::PP" "-e" "print JSON::PP->new->encode([1])"]` ||
+		pc.OriginalExit == nil || *pc.OriginalExit != 0 || pc.SlimmedExit == nil || *pc.SlimmedExit != 0 || pc.Difference != "" {
+		t.Errorf("the exec probe's check = %+v, want exit 0 → 0, the same", pc)
+	}
+}

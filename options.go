@@ -93,11 +93,15 @@ func WithStartup(b bool) Option { return func(o *options) { o.startup = b } }
 // the image's entrypoint and cmd.
 func WithCommand(argv []string) Option { return func(o *options) { o.command = argv } }
 
-// WithProbes judges the image as a server by these HTTP probes: each
-// verification run waits until the server is ready, sends them, and stops
-// it; the answers must be the same. The traced run of level minimal sends
+// WithProbes judges the image as a server by these probes, HTTP requests
+// or commands run beside it (exec probes, [verify.Probe.Exec]): each
+// verification run waits until the server is ready, sends or runs them,
+// and stops it; the answers (status, headers and body; exit code and
+// stdout) must be the same. The traced run of level minimal sends
 // them too, so that what serving them uses is kept (see WithTraceProbes). Without probes, ports
-// or WithCommand, an image that EXPOSEs TCP ports gets GET / on each.
+// or WithCommand, an image that EXPOSEs TCP ports gets GET / on each, and
+// its HEALTHCHECK as an exec probe. Exec probes without an HTTP probe or
+// ports wait for the exposed ports.
 func WithProbes(p ...verify.Probe) Option {
 	return func(o *options) { o.probes = append(o.probes, p...) }
 }

@@ -223,7 +223,8 @@ func (o *options) probing(cf *v1.ConfigFile, traced bool, run func([]verify.Opti
 // served are the options that run the image as a server: the probes
 // (of the traced run, when traced and WithTraceProbes gave them), ports
 // and masks asked for or, for the image's own command, GET / on each port
-// it exposes (implicit).
+// it exposes and its HEALTHCHECK (implicit). Exec probes without an HTTP
+// probe or ports given wait for the exposed ports.
 func (o *options) served(cf *v1.ConfigFile, traced bool) (vopts []verify.Option, implicit bool) {
 	probes := o.probes
 	if traced && o.tracedSet {
@@ -234,12 +235,19 @@ func (o *options) served(cf *v1.ConfigFile, traced bool) (vopts []verify.Option,
 			probes = append(probes, verify.Probe{Port: port, Path: "/"})
 			implicit = true
 		}
+		if hc, ok := healthcheck(cf); ok && implicit { // ready once the exposed ports accept
+			probes = append(probes, hc)
+		}
 	}
 	if len(probes) > 0 {
 		vopts = append(vopts, verify.WithProbes(probes...))
 	}
-	if len(o.ports) > 0 {
-		vopts = append(vopts, verify.WithPorts(o.ports...))
+	ports := o.ports
+	if len(ports) == 0 && !slices.ContainsFunc(probes, func(p verify.Probe) bool { return !p.IsExec() }) {
+		ports = exposed(cf) // exec probes alone: ready when the exposed ports accept
+	}
+	if len(ports) > 0 && (len(o.ports) > 0 || len(probes) > 0) {
+		vopts = append(vopts, verify.WithPorts(ports...))
 	}
 	for _, re := range o.masks {
 		vopts = append(vopts, verify.WithMask(re))
@@ -275,8 +283,12 @@ func served(before, after *verify.Result) *slim.Served {
 			break
 		}
 		b := after.Probes[i]
-		s.Probes = append(s.Probes, slim.ProbeCheck{Probe: a.Probe.String(), Original: a.Status, Slimmed: b.Status,
-			Difference: verify.AnswerDiffers(a, b)})
+		pc := slim.ProbeCheck{Probe: a.Probe.String(), Original: a.Status, Slimmed: b.Status,
+			Difference: verify.AnswerDiffers(a, b)}
+		if a.Probe.IsExec() {
+			pc.OriginalExit, pc.SlimmedExit = &a.ExitCode, &b.ExitCode
+		}
+		s.Probes = append(s.Probes, pc)
 	}
 	return s
 }

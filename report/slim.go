@@ -92,6 +92,10 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 				if c.Difference != "" {
 					verdict = p.paint(red, c.Difference)
 				}
+				if c.OriginalExit != nil && c.SlimmedExit != nil {
+					p.printf("  %-30s exit %d → %d  %s\n", c.Probe, *c.OriginalExit, *c.SlimmedExit, verdict)
+					continue
+				}
 				p.printf("  %-30s %3s → %3s  %s\n", c.Probe, status(c.Original), status(c.Slimmed), verdict)
 			}
 		}

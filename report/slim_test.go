@@ -34,8 +34,11 @@ func slimReport() *slim.Report {
 		Verify: &slim.Verification{With: "sandbox", Command: []string{"/app", "--version"}, Same: false, Reason: "exit 127, was 0: /lib/libc.so.6 missing", Slimmed: 127,
 			FirstMissing: "/lib/libc.so.6", Server: &slim.Served{Ports: []int{8080}, OriginalReady: true, SlimmedReady: true,
 				Probes: []slim.ProbeCheck{{Probe: "GET :8080/", Original: 200, Slimmed: 200},
-					{Probe: "GET :8080/data", Original: 200, Slimmed: 500, Difference: "status 200 → 500"}}}}}
+					{Probe: "GET :8080/data", Original: 200, Slimmed: 500, Difference: "status 200 → 500"},
+					{Probe: "exec /app/cli status", OriginalExit: ptr(0), SlimmedExit: ptr(1), Difference: `exit code 0 → 1, stdout "ok\n" → ""`}}}}}
 }
+
+func ptr(n int) *int { return &n }
 
 func TestSlimText(t *testing.T) {
 	var buf bytes.Buffer
@@ -71,7 +74,8 @@ func TestSlimText(t *testing.T) {
 		"+7.32 MB  python pygments         /usr/lib/python3/dist-packages/pygments (604 files, 7.7 MB)\n" +
 			"     +310 kB  python jinja2           /usr/lib/python3/dist-packages/jinja2 (60 files, 1.8 MB)",
 		"ready on 8080: original yes, slimmed yes", "GET :8080/                     200 → 200  same",
-		"GET :8080/data                 200 → 500  status 200 → 500"} {
+		"GET :8080/data                 200 → 500  status 200 → 500",
+		`exec /app/cli status           exit 0 → 1  exit code 0 → 1, stdout "ok\n" → ""`} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("SlimText lacks %q:\n%s", want, buf.String())
 		}
@@ -125,7 +129,8 @@ func TestSlimJSON(t *testing.T) {
 	var back slim.Report
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.SavedBytes != 903_900_000 || back.Verify.Slimmed != 127 ||
 		back.SquashedBytes != 423_900_000 || len(back.Kept) != 3 || len(back.Warnings) != 4 || back.Verify.FirstMissing != "/lib/libc.so.6" ||
-		len(back.Verify.Server.Probes) != 2 || back.Verify.Server.Probes[1].Slimmed != 500 ||
+		len(back.Verify.Server.Probes) != 3 || back.Verify.Server.Probes[1].Slimmed != 500 || back.Verify.Server.Probes[1].SlimmedExit != nil ||
+		back.Verify.Server.Probes[2].OriginalExit == nil || *back.Verify.Server.Probes[2].OriginalExit != 0 || *back.Verify.Server.Probes[2].SlimmedExit != 1 ||
 		back.Minimal == nil || back.Minimal.By != "trace" || back.Minimal.Trace.Bytes != 31_000_000 ||
 		len(back.Minimal.Trace.Packages) != 2 || back.Minimal.Trace.Packages[1].AddedBytes != 7_316_420 ||
 		back.Minimal.Bytes != 49_696_420 || back.Minimal.Trace.EssentialBytes != 32_500_000 || len(back.Minimal.Trace.Reasons) != 6 ||

@@ -146,8 +146,8 @@ type Served struct {
 	Ports         []int `json:"ports"`
 	OriginalReady bool  `json:"original_ready"`
 	SlimmedReady  bool  `json:"slimmed_ready"`
-	// Probes are the answers to the HTTP probes, in order; empty when a
-	// run was not ready.
+	// Probes are the answers to the probes, HTTP and exec, in order;
+	// empty when a run was not ready.
 	Probes []ProbeCheck `json:"probes"`
 }
 
@@ -156,9 +156,13 @@ type Served struct {
 type ProbeCheck struct {
 	Probe string `json:"probe"` // as "GET :8080/data"
 	// Original and Slimmed are the HTTP status codes; 0 when no answer
-	// came (Difference then says why).
+	// came (Difference then says why), and for an exec probe.
 	Original int `json:"original_status"`
 	Slimmed  int `json:"slimmed_status"`
+	// OriginalExit and SlimmedExit are an exec probe's exit codes ("exec
+	// CMD"); absent for an HTTP probe.
+	OriginalExit *int `json:"original_exit,omitempty"`
+	SlimmedExit  *int `json:"slimmed_exit,omitempty"`
 	// Difference says how the answers differ: status, chosen headers,
 	// body; "" when they are the same.
 	Difference string `json:"difference,omitempty"`

@@ -30,21 +30,32 @@ const (
 // minimal /dev; no capabilities, no_new_privs, no further user namespaces;
 // the seccomp filter; a new session (no terminal to inject into); killed
 // when bwrap or its parent dies; and only env for environment.
-func newSandbox(rootfs, wd string, id ids, env []string) (*sandbox, error) {
+//
+// An exec probe's sandbox (probe) is the same but for two things: it
+// keeps the network namespace it starts in, the server's, which the
+// caller has entered, and its command is not pid 1 (bwrap's init reaps
+// what it leaves), as under docker exec.
+func newSandbox(rootfs, wd string, id ids, env []string, probe bool) (*sandbox, error) {
 	filter, err := seccompFilter()
 	if err != nil {
 		return nil, err
 	}
-	args := []string{
-		"--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-		"--disable-userns", "--as-pid-1", // the command is pid 1, as on the engine
+	args := []string{"--unshare-user", "--unshare-pid"}
+	if !probe {
+		args = append(args, "--unshare-net")
+	}
+	args = append(args, "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--disable-userns")
+	if !probe {
+		args = append(args, "--as-pid-1") // the command is pid 1, as on the engine
+	}
+	args = append(args,
 		"--uid", strconv.Itoa(id.uid), "--gid", strconv.Itoa(id.gid),
 		"--bind", rootfs, "/", "--proc", "/proc", "--dev", "/dev",
 		"--chdir", wd,
 		"--cap-drop", "ALL", "--new-session", "--die-with-parent",
 		"--seccomp", strconv.Itoa(filterFD), "--info-fd", strconv.Itoa(infoFD),
 		"--clearenv",
-	}
+	)
 	for _, kv := range env {
 		k, v, ok := strings.Cut(kv, "=")
 		if ok && k != "" {

@@ -63,6 +63,9 @@ func probesDiffer(original, slimmed []ProbeResult) string {
 // answerDiffers says how b's answer differs from a's: status or error,
 // then, when both answered, the chosen headers and the body.
 func answerDiffers(a, b ProbeResult) string {
+	if a.Probe.IsExec() {
+		return execDiffers(a, b)
+	}
 	var why []string
 	if a.Status != b.Status || a.Error != b.Error {
 		if a.Status != 0 && b.Status != 0 && a.Error == b.Error {
@@ -84,6 +87,30 @@ func answerDiffers(a, b ProbeResult) string {
 		why = append(why, "body "+bodyDiffers(a, b))
 	}
 	return strings.Join(why, ", ")
+}
+
+// execDiffers says how exec probe b's answer differs from a's: exit code
+// (or why it did not exit), then stdout.
+func execDiffers(a, b ProbeResult) string {
+	var why []string
+	switch {
+	case a.ExitCode != b.ExitCode && a.Error == "" && b.Error == "":
+		why = append(why, fmt.Sprintf("exit code %d → %d", a.ExitCode, b.ExitCode))
+	case a.ExitCode != b.ExitCode || a.Error != b.Error:
+		why = append(why, exit(a)+" → "+exit(b))
+	}
+	if !bytes.Equal(a.Body, b.Body) || a.Truncated != b.Truncated {
+		why = append(why, "stdout "+bodyDiffers(a, b))
+	}
+	return strings.Join(why, ", ")
+}
+
+// exit is the exit code of an exec probe, and why it did not exit.
+func exit(r ProbeResult) string {
+	if r.Error != "" {
+		return fmt.Sprintf("exit code %d (%s)", r.ExitCode, r.Error)
+	}
+	return "exit code " + strconv.Itoa(r.ExitCode)
 }
 
 // answer is the status of an answer, or why none came.

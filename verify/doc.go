@@ -4,7 +4,8 @@
 // or on the Docker engine ([RunEngine]), and compares two runs ([Compare]).
 // A server is judged by what it serves: with probes ([WithProbes],
 // [ParseProbe]) a run waits until the server accepts connections, sends
-// it HTTP requests, keeps the answers and stops it.
+// it HTTP requests or runs commands beside it (exec probes), keeps the
+// answers and stops it.
 //
 // Invariants:
 //   - [Run] changes only the rootfs it is given, a scratch copy: it makes
@@ -44,6 +45,13 @@
 //     back; one that cannot go back is discarded. The image's code
 //     reaches no network of the host, and the host's loopback is not the
 //     sandbox's. Entering a namespace takes root ([ErrProbeAccess]).
+//   - An exec probe is image code, and runs in the sandbox too: a second
+//     bubblewrap sandbox over the same rootfs, with the server's user,
+//     environment, limits and seccomp filter, and a PID namespace of its
+//     own (nothing it starts outlives it), started from a thread of diet
+//     that has entered the server's network namespace, which is then its
+//     only network. It is killed at its timeout; its stdout is bounded. On
+//     the engine it is docker exec.
 //   - [RunEngine] removes what it adds to the engine: the container always
 //     (by a watcher process should the caller be killed), the tag unless
 //     it was there before.

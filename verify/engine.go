@@ -114,7 +114,9 @@ func runEngine(ctx context.Context, archive, tag string, c Command, o options) (
 	if o.probing() {
 		nr, perr = o.serve(tctx, r, func(ctx context.Context) (*netns, error) {
 			return containerNetns(ctx, name, ended)
-		}, ended)
+		}, ended, func(ctx context.Context, _ *netns, p Probe) (ProbeResult, error) {
+			return engineExec(ctx, name, p)
+		})
 		stop()
 	}
 	<-ended

@@ -19,6 +19,7 @@ type options struct {
 	ports        []int
 	readyTimeout time.Duration
 	masks        []*regexp.Regexp
+	maxOut       int // bytes kept of stdout and of stderr; 0: MaxOutput
 }
 
 // DefaultTimeout is how long a command may run when [WithTimeout] is not
@@ -47,9 +48,10 @@ func WithTrace(b bool) Option { return func(o *options) { o.trace = b } }
 func WithLimits(l Limits) Option { return func(o *options) { o.limits = l } }
 
 // WithProbes adds probes: the command is a server, and once it is ready
-// (see [WithPorts]) each probe is sent in order, the answers go to
-// [Result.Probes], and the command is stopped. Probes need root (see
-// [ErrProbeAccess]).
+// (see [WithPorts]) each probe is sent, or run, in order, the answers go
+// to [Result.Probes], and the command is stopped. Probes need root (see
+// [ErrProbeAccess]). Exec probes ([Probe.Exec]) wait for readiness too:
+// with no HTTP probe, give the ports ([WithPorts]).
 func WithProbes(p ...Probe) Option {
 	return func(o *options) { o.probes = append(o.probes, p...) }
 }
@@ -89,6 +91,9 @@ func makeOptions(opts []Option) (options, error) {
 			return o, fmt.Errorf("probe %s: %w", p, err)
 		}
 	}
+	if len(o.probes) > 0 && len(o.readyPorts()) == 0 {
+		return o, errors.New("exec probes run once the server is ready, and no port tells when: give its ports (WithPorts) or an HTTP probe")
+	}
 	for _, port := range o.ports {
 		if port < 1 || port > 65535 {
 			return o, fmt.Errorf("readiness port %d: want 1 to 65535", port)
@@ -100,6 +105,13 @@ func makeOptions(opts []Option) (options, error) {
 	return o, o.limits.validate()
 }
 
+func (o *options) maxOutput() int {
+	if o.maxOut > 0 {
+		return o.maxOut
+	}
+	return MaxOutput
+}
+
 // probing says the command is a server to wait for and probe.
 func (o *options) probing() bool { return len(o.ports) > 0 || len(o.probes) > 0 }
 
@@ -109,7 +121,9 @@ func (o *options) readyPorts() []int {
 	ports := o.ports
 	if len(ports) == 0 {
 		for _, p := range o.probes {
-			ports = append(ports, p.Port)
+			if !p.IsExec() {
+				ports = append(ports, p.Port)
+			}
 		}
 	}
 	var out []int
@@ -125,7 +139,7 @@ func (o *options) readyPorts() []int {
 // the first probe to that port, else 127.0.0.1.
 func (o *options) readyAddr(port int) string {
 	for _, p := range o.probes {
-		if p.Port == port {
+		if p.Port == port && !p.IsExec() {
 			return p.addr()
 		}
 	}

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,9 +12,17 @@ import (
 )
 
 // Probe is an HTTP request that [Run] and [RunEngine] send to the command,
-// a server, once it is ready: its answer is what [Compare] judges it by. It
-// reaches the loopback of the sandbox or of the container, nothing else.
+// a server, once it is ready, or a command they run beside it (Exec): its
+// answer is what [Compare] judges it by. An HTTP probe reaches the
+// loopback of the sandbox or of the container, nothing else.
 type Probe struct {
+	// Exec, when not empty, makes the probe a command run inside the
+	// server's namespaces once it is ready, as `docker exec` runs one:
+	// the program and its arguments (see [ShellProbe] for a shell
+	// command). Its exit code and stdout are its answer, and the HTTP
+	// fields below must be left empty.
+	Exec []string
+
 	// Method is the request's method; "" means GET.
 	Method string
 	// Host is the loopback address to connect to: "" (127.0.0.1), an
@@ -39,6 +48,7 @@ var DefaultHeaders = []string{"Content-Type"}
 // ParseProbe parses a probe as the command line spells it:
 //
 //	[METHOD ]http://[HOST]:PORT[/PATH][?QUERY][ BODY]
+//	exec CMD
 //
 // METHOD is an upper-case HTTP method (GET when left out). HOST is empty,
 // "localhost", or a loopback address (127.0.0.0/8, [::1]): a probe reaches
@@ -50,7 +60,16 @@ var DefaultHeaders = []string{"Content-Type"}
 //	http://:8080/
 //	POST http://:8080/items {"a":1}
 //	DELETE http://127.0.0.1:8080/items/1
+//
+// "exec CMD" is an exec probe of the shell command CMD ([ShellProbe]).
 func ParseProbe(s string) (Probe, error) {
+	if cmd, ok := strings.CutPrefix(strings.TrimSpace(s), "exec"); ok && (cmd == "" || cmd[0] == ' ' || cmd[0] == '\t') {
+		p := ShellProbe(strings.TrimSpace(cmd))
+		if err := p.validate(); err != nil {
+			return Probe{}, fmt.Errorf("probe %q: %w", s, err)
+		}
+		return p, nil
+	}
 	p, err := parseProbe(strings.TrimSpace(s))
 	if err != nil {
 		return Probe{}, fmt.Errorf("probe %q: %w", s, err)
@@ -102,8 +121,18 @@ func parseProbe(s string) (Probe, error) {
 	return p, p.validate()
 }
 
+// ShellProbe is an exec probe that runs cmd with /bin/sh -c, as Docker
+// runs a HEALTHCHECK's CMD-SHELL.
+func ShellProbe(cmd string) Probe { return Probe{Exec: []string{"/bin/sh", "-c", cmd}} }
+
+// IsExec says p is an exec probe.
+func (p Probe) IsExec() bool { return len(p.Exec) > 0 }
+
 // validate checks what a Probe built in Go may get wrong too.
 func (p Probe) validate() error {
+	if p.IsExec() {
+		return p.validateExec()
+	}
 	if p.Method != "" && !isToken(p.Method) {
 		return fmt.Errorf("method %q: want an upper-case method such as GET or POST", p.Method)
 	}
@@ -135,8 +164,33 @@ func isToken(s string) bool {
 	return s != ""
 }
 
-// String is the probe as reasons name it: "GET :8080/data".
+// validateExec checks an exec probe.
+func (p Probe) validateExec() error {
+	switch {
+	case p.Method != "" || p.Host != "" || p.Port != 0 || p.Path != "" || p.Body != "" || p.Headers != nil:
+		return errors.New("an exec probe has no HTTP method, host, port, path, body or headers")
+	case p.Exec[0] == "":
+		return errors.New("exec probe: the program is empty")
+	case len(p.Exec) == 3 && p.Exec[0] == "/bin/sh" && p.Exec[1] == "-c" && strings.TrimSpace(p.Exec[2]) == "":
+		return errors.New("exec probe: the command is empty (want exec CMD)")
+	}
+	for _, a := range p.Exec {
+		if strings.IndexByte(a, 0) >= 0 {
+			return fmt.Errorf("exec probe: argument %q holds a NUL byte", a)
+		}
+	}
+	return nil
+}
+
+// String is the probe as reasons name it: "GET :8080/data", or "exec CMD"
+// for a shell command, `exec ["/app/cli" "status"]` for another.
 func (p Probe) String() string {
+	if p.IsExec() {
+		if len(p.Exec) == 3 && p.Exec[0] == "/bin/sh" && p.Exec[1] == "-c" {
+			return "exec " + p.Exec[2]
+		}
+		return fmt.Sprintf("exec %q", p.Exec)
+	}
 	host := p.Host
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"
@@ -170,19 +224,24 @@ func (p Probe) headers() []string {
 // ProbeResult is how the server answered a [Probe].
 type ProbeResult struct {
 	Probe Probe
-	// Status is the HTTP status code; 0 when no answer came.
+	// Status is the HTTP status code; 0 when no answer came, and for an
+	// exec probe.
 	Status int
+	// ExitCode is an exec probe's exit status, as [Result.ExitCode]
+	// gives one (127: no such program, 137: killed at its timeout).
+	ExitCode int
 	// Header holds those of the probe's headers that the answer had, with
 	// the masks applied ([WithMask]).
 	Header http.Header
-	// Body is the answer's body, its first [MaxProbeBody] bytes, with the
-	// masks applied: every match replaced by [Masked].
+	// Body is the answer's body, or an exec probe's stdout, its first
+	// [MaxProbeBody] bytes, with the masks applied: every match replaced
+	// by [Masked].
 	Body []byte
 	// Truncated says the body was longer than MaxProbeBody.
 	Truncated bool
 	// Error says why no answer came, "" when one did: "connection
 	// refused", "no answer within 5s", "connection closed without an
-	// answer"...
+	// answer"; for an exec probe "no exit within 10s".
 	Error string
 	// Elapsed is how long the answer took. [Compare] ignores it.
 	Elapsed time.Duration

@@ -1,7 +1,9 @@
 package verify
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -133,4 +135,77 @@ func ExampleParseProbe() {
 	// Output:
 	// POST :8080/items {"a":1}
 	// probe "http://example.com/": host "example.com": a probe reaches only the loopback of the sandbox (leave the host out: http://:PORT/PATH)
+}
+
+func TestParseExecProbe(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want Probe
+		name string
+	}{
+		{"exec /app/cli status", Probe{Exec: []string{"/bin/sh", "-c", "/app/cli status"}}, "exec /app/cli status"},
+		{"  exec\tcurl -fsS http://localhost:8080/health || exit 1 ", Probe{Exec: []string{"/bin/sh", "-c", "curl -fsS http://localhost:8080/health || exit 1"}},
+			"exec curl -fsS http://localhost:8080/health || exit 1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseProbe(tc.in)
+			if err != nil {
+				t.Fatalf("ParseProbe(%q) = %v", tc.in, err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("ParseProbe(%q) (-want +got):\n%s", tc.in, diff)
+			}
+			if got.String() != tc.name || !got.IsExec() {
+				t.Errorf("ParseProbe(%q).String() = %q, IsExec %v; want %q, true", tc.in, got.String(), got.IsExec(), tc.name)
+			}
+		})
+	}
+	if s := (Probe{Exec: []string{"/app/cli", "a b"}}).String(); s != `exec ["/app/cli" "a b"]` {
+		t.Errorf("String of an argv probe = %q", s)
+	}
+	for _, in := range []string{"exec", "exec   ", "execute /x", "EXEC /x"} {
+		if p, err := ParseProbe(in); err == nil {
+			t.Errorf("ParseProbe(%q) = %+v, want an error", in, p)
+		}
+	}
+	for _, p := range []Probe{{Exec: []string{""}}, {Exec: []string{"/x"}, Port: 8080}, {Exec: []string{"/x", "a\x00"}}} {
+		if err := p.validate(); err == nil {
+			t.Errorf("validate(%q) = nil, want an error", p.Exec)
+		}
+	}
+}
+
+func TestParseProbeFile(t *testing.T) {
+	t.Parallel()
+	const list = "# routes\n\nhttp://:8080/\n  POST http://:8080/items {\"a\":1}\r\n\t# the CLI\nexec /app/cli status\n"
+	got, err := ParseProbeFile("probes.txt", strings.NewReader(list))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Probe{{Port: 8080, Path: "/"}, {Method: "POST", Port: 8080, Path: "/items", Body: `{"a":1}`}, ShellProbe("/app/cli status")}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ParseProbeFile (-want +got):\n%s", diff)
+	}
+	if got, err := ParseProbeFile("empty", strings.NewReader("# nothing\n\n")); err != nil || len(got) != 0 {
+		t.Errorf("ParseProbeFile(comments only) = %v, %v; want no probes", got, err)
+	}
+	bad := []struct {
+		in   string
+		line int
+		msg  string
+	}{
+		{"http://:8080/\nhttp://example.com/\n", 2, `probes.txt:2: probe "http://example.com/": host "example.com"`},
+		{"# a\n\nexec\n", 3, `probes.txt:3: probe "exec": exec probe: the command is empty`},
+		{"GET /\n", 1, `probes.txt:1: probe "GET /": scheme ""`},
+		{"http://:8080/\n" + strings.Repeat("x", maxProbeLine+1), 2, "probes.txt:2: line longer than"},
+	}
+	for _, tc := range bad {
+		_, err := ParseProbeFile("probes.txt", strings.NewReader(tc.in))
+		pe, ok := errors.AsType[*ProbeFileError](err)
+		if !ok || pe.Line != tc.line || pe.Name != "probes.txt" || !strings.HasPrefix(err.Error(), tc.msg) {
+			t.Errorf("ParseProbeFile(%.40q) = %v; want a ProbeFileError at line %d starting %q", tc.in, err, tc.line, tc.msg)
+		}
+	}
 }

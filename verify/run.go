@@ -144,7 +144,7 @@ func run(ctx context.Context, rootfs string, c Command, o options) (*Result, err
 	if err := prepare(root, wd, host, switchTo); err != nil {
 		return nil, err
 	}
-	sb, err := newSandbox(abs, wd, id, environ(c.Env, id.home))
+	sb, err := newSandbox(abs, wd, id, environ(c.Env, id.home), false)
 	if err != nil {
 		return nil, err
 	}
@@ -159,13 +159,18 @@ func run(ctx context.Context, rootfs string, c Command, o options) (*Result, err
 		argv = tr.wrap(argv)
 	}
 	argv = append(o.limits.prlimit(tools.prlimit, switchTo), argv...)
-	r, err := execute(ctx, argv, sb.files(), host, switchTo, &o)
+	pr := &prober{tools: tools, rootfs: abs, wd: wd, id: id, env: environ(c.Env, id.home),
+		host: host, switchTo: switchTo, limits: o.limits, trace: tr != nil}
+	r, err := execute(ctx, argv, sb.files(), host, switchTo, &o, nil, pr.exec)
 	if err != nil {
 		return nil, err
 	}
 	if tr != nil {
 		t, err := tr.read()
 		if err != nil {
+			return nil, fmt.Errorf("trace: %w", err)
+		}
+		if t, err = pr.merge(t); err != nil {
 			return nil, fmt.Errorf("trace: %w", err)
 		}
 		r.Missing, r.Accessed, r.Traced = t.missing, t.accessed, true
@@ -196,15 +201,17 @@ var hostEnv = []string{"PATH=" + elfdeps.DefaultPath, "LC_ALL=C"}
 
 // execute runs argv, the sandbox's outermost process, as host (an
 // unprivileged id) when switchTo, as the leader of a new process group, and
-// kills the sandbox at the timeout, or once the server's probes are done.
-func execute(ctx context.Context, argv []string, files []*os.File, host int, switchTo bool, o *options) (*Result, error) {
+// kills the sandbox at the timeout, or once the server's probes are done
+// (execProbe runs the exec probes). It starts argv in the network namespace ns,
+// when not nil: that of a server, for an exec probe.
+func execute(ctx context.Context, argv []string, files []*os.File, host int, switchTo bool, o *options, ns *netns, execProbe execFunc) (*Result, error) {
 	tctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	sctx, stop := context.WithCancel(tctx) // stop: the probes are done
 	defer stop()
 	cmd := exec.CommandContext(sctx, argv[0], argv[1:]...)
 	cmd.Env, cmd.Dir = hostEnv, "/"
-	var stdout, stderr capped
+	stdout, stderr := capped{max: o.maxOutput()}, capped{max: o.maxOutput()}
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	info, err := newInfo()
 	if err != nil {
@@ -233,8 +240,19 @@ func execute(ctx context.Context, argv []string, files []*os.File, host int, swi
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
 	cmd.WaitDelay = 2 * time.Second
+	startCmd := cmd.Start
+	if ns != nil {
+		startCmd = func() error { return ns.start(cmd) }
+	}
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	if err := startCmd(); err != nil {
+		if _, ok := errors.AsType[*nsError](err); ok {
+			if cmd.Process != nil { // started, but our thread could not come back
+				syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				cmd.Wait()
+			}
+			return nil, err
+		}
 		return nil, fmt.Errorf("%w: %w", ErrNoSandbox, err)
 	}
 	info.read()
@@ -254,7 +272,7 @@ func execute(ctx context.Context, argv []string, files []*os.File, host int, swi
 				return nil, err
 			}
 			return openNetns(pid)
-		}, ended)
+		}, ended, execProbe)
 		stop()
 	}
 	<-ended
@@ -319,12 +337,19 @@ func exitCode(ps *os.ProcessState) int {
 	return ps.ExitCode()
 }
 
-// capped keeps the first MaxOutput bytes written to it and drops the rest.
-type capped struct{ buf bytes.Buffer }
+// capped keeps the first max bytes written to it (0: [MaxOutput]) and
+// drops the rest.
+type capped struct {
+	buf bytes.Buffer
+	max int
+}
 
 // Write implements io.Writer.
 func (c *capped) Write(p []byte) (int, error) {
-	if room := MaxOutput - c.buf.Len(); room > 0 {
+	if c.max == 0 {
+		c.max = MaxOutput
+	}
+	if room := c.max - c.buf.Len(); room > 0 {
 		c.buf.Write(p[:min(len(p), room)])
 	}
 	return len(p), nil

@@ -30,12 +30,12 @@ type notReady struct {
 
 // serve waits until the server accepts connections on every readiness
 // port, then sends the probes in order, filling r's Ports, Ready and
-// Probes. open gives the server's network namespace, and ended closes
-// when the command ends. The readiness timeout counts from when the
+// Probes. open gives the server's network namespace, ended closes when
+// the command ends, and execProbe runs the exec probes. The readiness timeout counts from when the
 // namespace is open: how long the sandbox or the engine takes to start
 // (seconds on a loaded machine) is no part of the server's. A server not
 // ready gives why; an error means the probes could not be run at all.
-func (o *options) serve(ctx context.Context, r *Result, open func(context.Context) (*netns, error), ended <-chan struct{}) (*notReady, error) {
+func (o *options) serve(ctx context.Context, r *Result, open func(context.Context) (*netns, error), ended <-chan struct{}, execProbe execFunc) (*notReady, error) {
 	r.Ports = o.readyPorts()
 	ns, err := open(ctx)
 	if err != nil {
@@ -54,7 +54,16 @@ func (o *options) serve(ctx context.Context, r *Result, open func(context.Contex
 	client := probeClient(ns)
 	defer client.CloseIdleConnections()
 	for _, p := range o.probes {
-		r.Probes = append(r.Probes, send(ctx, client, p, o.masks))
+		if !p.IsExec() {
+			r.Probes = append(r.Probes, send(ctx, client, p, o.masks))
+			continue
+		}
+		pr, err := execProbe(ctx, ns, p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		pr.Body = mask(pr.Body, o.masks)
+		r.Probes = append(r.Probes, pr)
 	}
 	return nil, nil
 }
@@ -64,6 +73,7 @@ func (o *options) serve(ctx context.Context, r *Result, open func(context.Contex
 func (o *options) waitReady(ctx context.Context, ns *netns, ports []int, ended <-chan struct{}) (*notReady, error) {
 	for _, port := range ports {
 		addr := o.readyAddr(port)
+		var last error // the last attempt's error, but one the readiness timeout cut short
 		for {
 			dctx, cancel := context.WithTimeout(ctx, time.Second)
 			c, err := ns.dial(dctx, "tcp", addr)
@@ -75,11 +85,14 @@ func (o *options) waitReady(ctx context.Context, ns *netns, ports []int, ended <
 			if _, ok := errors.AsType[*nsError](err); ok {
 				return nil, err
 			}
+			if last == nil || ctx.Err() == nil {
+				last = err // on a loaded machine the timeout may cut an attempt that would have been refused
+			}
 			select {
 			case <-ended:
-				return &notReady{port: port, err: err, ended: true}, nil
+				return &notReady{port: port, err: last, ended: true}, nil
 			case <-ctx.Done():
-				return &notReady{port: port, err: err}, nil
+				return &notReady{port: port, err: last}, nil
 			case <-time.After(readyPoll):
 			}
 		}

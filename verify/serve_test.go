@@ -45,6 +45,12 @@ var probeServerBinary = sync.OnceValues(func() ([]byte, error) {
 // /app/data/greeting.txt unless greeting is "".
 func serverImage(t testing.TB, greeting string) v1.Image {
 	t.Helper()
+	return tartest.Image(t, serverStep(t, greeting))
+}
+
+// serverStep is the layer of serverImage.
+func serverStep(t testing.TB, greeting string) tartest.Step {
+	t.Helper()
 	bin, err := probeServerBinary()
 	if err != nil {
 		if ee, ok := errors.AsType[*exec.ExitError](err); ok {
@@ -56,7 +62,7 @@ func serverImage(t testing.TB, greeting string) v1.Image {
 	if greeting != "" {
 		entries = append(entries, tartest.Dir("app/data"), tartest.File("app/data/greeting.txt", greeting))
 	}
-	return tartest.Image(t, tartest.Step{CreatedBy: "COPY probeserver /app/", Entries: entries})
+	return tartest.Step{CreatedBy: "COPY probeserver /app/", Entries: entries}
 }
 
 // server is the command that runs the probe server on port, marked with a

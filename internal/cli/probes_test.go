@@ -37,35 +37,65 @@ func TestVerifyProbes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := tartest.Image(t, tartest.Step{CreatedBy: "COPY . /app/", Entries: []tartest.Entry{
-		tartest.Dir("app"), tartest.Exec("app/server", body),
-		tartest.Dir("app/data"), tartest.File("app/data/greeting.txt", "hi there\n")}})
-	img, err = mutate.Config(img, v1.Config{Entrypoint: []string{"/app/server", "8080"},
-		ExposedPorts: map[string]struct{}{"8080/tcp": {}}})
+	// sh and cat for the exec probes.
+	tools := tartest.NewHost(t).Program("/bin/sh").Program("/usr/bin/cat").Etc()
+	img := tartest.Image(t, tartest.Step{CreatedBy: "COPY host programs /", Entries: tools.Entries()},
+		tartest.Step{CreatedBy: "COPY . /app/", Entries: []tartest.Entry{
+			tartest.Dir("app"), tartest.Exec("app/server", body),
+			tartest.Dir("app/data"), tartest.File("app/data/greeting.txt", "hi there\n")}})
+	config := v1.Config{Entrypoint: []string{"/app/server", "8080"}, ExposedPorts: map[string]struct{}{"8080/tcp": {}}}
+	served, err := mutate.Config(img, config)
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := filepath.Join(dir, "in.tar")
-	tartest.WriteDockerArchive(t, in, img, "")
+	tartest.WriteDockerArchive(t, in, served, "")
+	// The same with a HEALTHCHECK that asks for /data over the loopback.
+	config.Healthcheck = &v1.HealthConfig{Test: []string{"CMD", "/app/server", "get", "http://127.0.0.1:8080/data"}}
+	checked, err := mutate.Config(img, config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withHealthcheck := filepath.Join(dir, "healthcheck.tar")
+	tartest.WriteDockerArchive(t, withHealthcheck, checked, "")
+	probeFile := filepath.Join(dir, "probes.txt")
+	if err := os.WriteFile(probeFile, []byte("# the routes\nhttp://:8080/\n\nexec cat /app/data/greeting.txt\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const healthcheck = `exec ["/app/server" "get" "http://127.0.0.1:8080/data"]`
 	for _, tc := range []struct {
 		name  string
 		flags []string
 		code  int
 		want  []string // in stdout
+		in    string   // default: in
 	}{
+		{"exec probe of the probe file caught", []string{"--remove", "/app/data", "--probe-file", probeFile}, 1,
+			[]string{"GET :8080/                     200 → 200  same", "exec cat /app/data/greeting.txt", "exit 0 → 1"}, ""},
+		{"exec probe unchanged", []string{"--probe-exec", "cat /app/data/greeting.txt"}, 0,
+			[]string{"exec cat /app/data/greeting.txt", "exit 0 → 0  same", "same behaviour"}, ""},
+		{"healthcheck caught", []string{"--remove", "/app/data"}, 1,
+			[]string{"GET :8080/", healthcheck, "exit 0 → 1"}, withHealthcheck},
+		{"healthcheck caught on the engine", []string{"--verify-with", "docker", "--remove", "/app/data"}, 1,
+			[]string{"GET :8080/", healthcheck, "exit 0 → 1"}, withHealthcheck},
+		{"healthcheck unchanged", nil, 0, []string{healthcheck, "exit 0 → 0  same"}, withHealthcheck},
 		{"500 caught", []string{"--remove", "/app/data", "--probe", "http://:8080/", "--probe", "http://:8080/data"}, 1,
-			[]string{"ready on 8080: original yes, slimmed yes", "GET :8080/data", "200 → 500"}},
+			[]string{"ready on 8080: original yes, slimmed yes", "GET :8080/data", "200 → 500"}, ""},
 		{"500 caught on the engine", []string{"--verify-with", "docker", "--remove", "/app/data", "--probe", "http://:8080/data"}, 1,
-			[]string{"GET :8080/data", "200 → 500"}},
+			[]string{"GET :8080/data", "200 → 500"}, ""},
 		{"default probe of the exposed port", []string{"--remove", "/app/data"}, 0,
-			[]string{"GET :8080/", "200 → 200  same"}},
+			[]string{"GET :8080/", "200 → 200  same"}, ""},
 		{"unchanged", []string{"--probe", "http://:8080/data", "--probe", "GET http://:8080/time", "--probe-mask", `[0-9:.TZ+-]{20,}`}, 0,
-			[]string{"GET :8080/data", "GET :8080/time", "same behaviour"}},
+			[]string{"GET :8080/data", "GET :8080/time", "same behaviour"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out.tar")
 			args := append([]string{"slim", "--verify", "--verify-timeout", "20s"}, tc.flags...)
-			args = append(args, in, "-o", "docker-archive:"+out)
+			src := in
+			if tc.in != "" {
+				src = tc.in
+			}
+			args = append(args, src, "-o", "docker-archive:"+out)
 			var stdout, stderr bytes.Buffer
 			if code := run(t.Context(), args, &stdout, &stderr); code != tc.code {
 				t.Fatalf("diet %q = %d, want %d; stdout:\n%s\nstderr:\n%s", args, code, tc.code, stdout.String(), stderr.String())

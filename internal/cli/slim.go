@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -37,8 +38,12 @@ type slimFlags struct {
 	jobs       int
 	probes     []string
 	traceProbe []string
+	probeExec  []string
+	probeFile  string
 	probePorts []int
 	probeMasks []string
+
+	servedOpts []diet.Option // of the probe flags, made by options
 }
 
 func (f *slimFlags) add(fs *pflag.FlagSet) {
@@ -52,7 +57,9 @@ func (f *slimFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.verifyCmd, "verify-cmd", "", "the command to verify with (and to trace, at --level minimal), instead of the image's entrypoint and cmd (split on spaces)")
 	fs.StringVar(&f.verifyWith, "verify-with", "sandbox", "where to run verification: sandbox (bubblewrap: user, PID, network, IPC namespaces, seccomp, limits) or docker (--network none)")
 	fs.DurationVar(&f.timeout, "verify-timeout", 10*time.Second, "how long each verification run may take")
-	fs.StringArrayVar(&f.probes, "probe", nil, "with --verify (and in the traced run of --level minimal), judge the image as a server by this HTTP probe, sent inside the sandbox once it is ready: [METHOD ]http://:PORT/PATH[ BODY]; repeatable (default: GET / on each EXPOSEd port)")
+	fs.StringArrayVar(&f.probes, "probe", nil, "with --verify (and in the traced run of --level minimal), judge the image as a server by this HTTP probe, sent inside the sandbox once it is ready: [METHOD ]http://:PORT/PATH[ BODY] (or exec CMD, as --probe-exec CMD); repeatable (default: GET / on each EXPOSEd port)")
+	fs.StringArrayVar(&f.probeExec, "probe-exec", nil, "with --verify (and in the traced run of --level minimal), judge the image as a server by this command too, run with /bin/sh -c inside its namespaces once it is ready (a second sandbox in its network, or docker exec): its exit code and stdout are compared; repeatable (default: the image's HEALTHCHECK)")
+	fs.StringVar(&f.probeFile, "probe-file", "", "read probes from FILE, one a line, after those of --probe and --probe-exec: an HTTP probe as --probe spells it, or exec CMD; blank lines and # comments are skipped")
 	fs.StringArrayVar(&f.traceProbe, "trace-probe", nil, "at --level minimal, a probe the traced run sends instead of those of --probe, as --probe spells it; repeatable (--verify still sends every --probe: one left out of the trace checks that what the run did not use is still there)")
 	fs.IntSliceVar(&f.probePorts, "probe-port", nil, "with --verify (and in the traced run of --level minimal), a port the server must accept connections on to be ready (default: the probes' ports); repeatable")
 	fs.StringArrayVar(&f.probeMasks, "probe-mask", nil, "with --verify, a regular expression whose matches in the probes' answers are ignored (times, ids); repeatable")
@@ -80,7 +87,7 @@ func (f *slimFlags) options() (slim.Level, []image.Option, []slim.Option, error)
 	if f.verifyCmd != "" && len(strings.Fields(f.verifyCmd)) == 0 {
 		return 0, nil, nil, fmt.Errorf("--verify-cmd %q: the command is empty", f.verifyCmd)
 	}
-	if _, err := f.served(); err != nil {
+	if f.servedOpts, err = f.served(); err != nil {
 		return 0, nil, nil, err
 	}
 	if f.jobs < 0 || f.timeout <= 0 {
@@ -110,8 +117,8 @@ func (f *slimFlags) options() (slim.Level, []image.Option, []slim.Option, error)
 	return level, iopts, sopts, nil
 }
 
-// served are the library's options for --probe, --trace-probe,
-// --probe-port and --probe-mask.
+// served are the library's options for --probe, --probe-exec,
+// --probe-file, --trace-probe, --probe-port and --probe-mask.
 func (f *slimFlags) served() ([]diet.Option, error) {
 	var opts []diet.Option
 	for _, s := range f.probes {
@@ -120,6 +127,19 @@ func (f *slimFlags) served() ([]diet.Option, error) {
 			return nil, fmt.Errorf("--probe: %w", err)
 		}
 		opts = append(opts, diet.WithProbes(p))
+	}
+	for _, s := range f.probeExec {
+		if strings.TrimSpace(s) == "" {
+			return nil, fmt.Errorf("--probe-exec %q: the command is empty", s)
+		}
+		opts = append(opts, diet.WithProbes(verify.ShellProbe(s)))
+	}
+	if f.probeFile != "" {
+		ps, err := readProbeFile(f.probeFile)
+		if err != nil {
+			return nil, fmt.Errorf("--probe-file: %w", err)
+		}
+		opts = append(opts, diet.WithProbes(ps...))
 	}
 	for _, s := range f.traceProbe {
 		p, err := verify.ParseProbe(s)
@@ -287,10 +307,19 @@ func (f *slimFlags) slimOptions(g *globals, p *progress, dest string, iopts []im
 	if f.verifyCmd != "" {
 		opts = append(opts, diet.WithCommand(strings.Fields(f.verifyCmd)))
 	}
-	served, _ := f.served() // checked by options
-	opts = append(opts, served...)
+	opts = append(opts, f.servedOpts...)
 	if p != nil {
 		opts = append(opts, diet.WithProgress(func(phase string) { p.phase("slim: " + quoteControls(phase)) }))
 	}
 	return opts
+}
+
+// readProbeFile reads the probes of the file at name.
+func readProbeFile(name string) ([]verify.Probe, error) {
+	file, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	return verify.ParseProbeFile(name, file)
 }

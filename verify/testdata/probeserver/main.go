@@ -4,6 +4,8 @@
 //
 //	probeserver PORT [WORD...]   serve on 127.0.0.1:PORT
 //	probeserver PORT idle        run without ever listening
+//	probeserver get URL          print URL's body, as a health check does;
+//	                             exit 1 when no answer or not 200
 //
 // Other words are ignored: tests mark their processes with them.
 //
@@ -26,6 +28,9 @@ import (
 func main() {
 	if len(os.Args) < 2 {
 		os.Exit(2)
+	}
+	if os.Args[1] == "get" && len(os.Args) == 3 {
+		os.Exit(get(os.Args[2]))
 	}
 	if slices.Contains(os.Args[2:], "idle") {
 		for {
@@ -72,4 +77,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+func get(url string) int {
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer resp.Body.Close()
+	io.Copy(os.Stdout, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return 1
+	}
+	return 0
 }
