@@ -51,7 +51,7 @@ func (o *options) minimal(ctx context.Context, cf *v1.ConfigFile, roots *roots, 
 
 // traceRun runs the command under strace in the sandbox, over a copy of
 // img of its own, as verification runs it: the same command, timeout,
-// probes and ports.
+// ports and probes (or those of WithTraceProbes).
 func (o *options) traceRun(ctx context.Context, cf *v1.ConfigFile, roots *roots, img v1.Image) (verify.Command, *verify.Result, error) {
 	c, err := o.commandOf(cf)
 	if err != nil {
@@ -63,7 +63,7 @@ func (o *options) traceRun(ctx context.Context, cf *v1.ConfigFile, roots *roots,
 	}
 	defer roots.drop("traced")
 	var r *verify.Result
-	err = o.probing(cf, func(vopts []verify.Option) (err error) {
+	err = o.probing(cf, true, func(vopts []verify.Option) (err error) {
 		r, err = verify.Run(ctx, root, c, vopts...)
 		return err
 	})

@@ -2,6 +2,7 @@ package diet_test
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"github.com/dietimage/diet/layerfs"
 	"github.com/dietimage/diet/rootfs"
 	"github.com/dietimage/diet/slim"
+	"github.com/dietimage/diet/verify"
 )
 
 // TestSlimMinimalTraced slims a Perl script, which reading cannot follow
@@ -165,5 +167,22 @@ func TestSlimMinimalTracedServer(t *testing.T) {
 	defer out.Close()
 	if files := present(t, out); files[jsonPP] {
 		t.Errorf("traced without a probe, the slimmed server keeps %s, which only a request loads", jsonPP)
+	}
+
+	// The same trace, and verification that sends GET /: the slimmed
+	// server cannot load JSON::PP, and nothing is written.
+	dst := filepath.Join(t.TempDir(), "out.tar")
+	out, rep, err = diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(30*time.Second),
+		diet.WithProbes(verify.Probe{Port: 8080, Path: "/"}), diet.WithTraceProbes(), diet.WithPorts(8080),
+		diet.WithOutput("docker-archive:"+dst))
+	if err != nil {
+		t.Fatalf("Slim(minimal, traced without the probe verification sends): %v", err)
+	}
+	defer out.Close()
+	if v := rep.Verify; v == nil || v.Same || v.Server == nil || len(v.Server.Probes) != 1 || v.Server.Probes[0].Slimmed == 200 {
+		t.Errorf("traced without the probe verification sends, verification = %+v, want GET / to differ", v)
+	}
+	if _, err := os.Stat(dst); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a slimmed image that verification refused was written: stat = %v", err)
 	}
 }

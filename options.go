@@ -22,16 +22,18 @@ type options struct {
 	minFree  int64
 	progress func(phase string)
 
-	output  string
-	force   bool
-	verify  bool
-	engine  bool
-	startup bool
-	command []string
-	timeout time.Duration
-	probes  []verify.Probe
-	ports   []int
-	masks   []*regexp.Regexp
+	output    string
+	force     bool
+	verify    bool
+	engine    bool
+	startup   bool
+	command   []string
+	timeout   time.Duration
+	probes    []verify.Probe
+	traced    []verify.Probe // the traced run's probes, when tracedSet
+	tracedSet bool
+	ports     []int
+	masks     []*regexp.Regexp
 }
 
 // WithImage passes options to [image.Open] (Analyze opens the image).
@@ -94,10 +96,20 @@ func WithCommand(argv []string) Option { return func(o *options) { o.command = a
 // WithProbes judges the image as a server by these HTTP probes: each
 // verification run waits until the server is ready, sends them, and stops
 // it; the answers must be the same. The traced run of level minimal sends
-// them too, so that what serving them uses is kept. Without probes, ports
+// them too, so that what serving them uses is kept (see WithTraceProbes). Without probes, ports
 // or WithCommand, an image that EXPOSEs TCP ports gets GET / on each.
 func WithProbes(p ...verify.Probe) Option {
 	return func(o *options) { o.probes = append(o.probes, p...) }
+}
+
+// WithTraceProbes are the probes the traced run of level minimal sends
+// instead of those of WithProbes (none, when called without any: the run
+// then only waits until the server is ready). Verification still sends
+// those of WithProbes: a probe left out of the trace checks that what the
+// run did not use (a lazy import, another route) is still in the slimmed
+// image.
+func WithTraceProbes(p ...verify.Probe) Option {
+	return func(o *options) { o.traced, o.tracedSet = append(o.traced, p...), true }
 }
 
 // WithPorts are the ports the server must accept connections on to be

@@ -158,7 +158,7 @@ func (o *options) check(ctx context.Context, cf *v1.ConfigFile, roots *roots, im
 // compare runs the original and the slimmed image the same way.
 func (o *options) compare(ctx context.Context, cf *v1.ConfigFile, c verify.Command, roots *roots, img, out v1.Image) (*slim.Verification, error) {
 	var before, after *verify.Result
-	err := o.probing(cf, func(vopts []verify.Option) (err error) {
+	err := o.probing(cf, false, func(vopts []verify.Option) (err error) {
 		before, after, err = o.runs(ctx, c, roots, img, out, vopts)
 		return err
 	})
@@ -209,9 +209,9 @@ func (o *options) runs(ctx context.Context, c verify.Command, roots *roots, img,
 // trace, and the probes of served. When the probes are the ones diet chose
 // itself and diet may not send them (not root), it calls run again
 // without them: the runs are then judged by their exit and output.
-func (o *options) probing(cf *v1.ConfigFile, run func([]verify.Option) error) error {
+func (o *options) probing(cf *v1.ConfigFile, traced bool, run func([]verify.Option) error) error {
 	base := []verify.Option{verify.WithTimeout(o.timeout), verify.WithTrace(true)}
-	probes, implicit := o.served(cf)
+	probes, implicit := o.served(cf, traced)
 	err := run(append(base, probes...))
 	if errors.Is(err, verify.ErrProbeAccess) && implicit {
 		err = run(base)
@@ -219,11 +219,15 @@ func (o *options) probing(cf *v1.ConfigFile, run func([]verify.Option) error) er
 	return err
 }
 
-// served are the options that run the image as a server: the probes,
-// ports and masks asked for or, for the image's own command, GET / on
-// each port it exposes (implicit).
-func (o *options) served(cf *v1.ConfigFile) (vopts []verify.Option, implicit bool) {
+// served are the options that run the image as a server: the probes
+// (of the traced run, when traced and WithTraceProbes gave them), ports
+// and masks asked for or, for the image's own command, GET / on each port
+// it exposes (implicit).
+func (o *options) served(cf *v1.ConfigFile, traced bool) (vopts []verify.Option, implicit bool) {
 	probes := o.probes
+	if traced && o.tracedSet {
+		probes = o.traced
+	}
 	if len(probes) == 0 && len(o.ports) == 0 && len(o.command) == 0 {
 		for _, port := range exposed(cf) {
 			probes = append(probes, verify.Probe{Port: port, Path: "/"})

@@ -36,6 +36,7 @@ type slimFlags struct {
 	insecure   bool
 	jobs       int
 	probes     []string
+	traceProbe []string
 	probePorts []int
 	probeMasks []string
 }
@@ -52,6 +53,7 @@ func (f *slimFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.verifyWith, "verify-with", "sandbox", "where to run verification: sandbox (bubblewrap: user, PID, network, IPC namespaces, seccomp, limits) or docker (--network none)")
 	fs.DurationVar(&f.timeout, "verify-timeout", 10*time.Second, "how long each verification run may take")
 	fs.StringArrayVar(&f.probes, "probe", nil, "with --verify (and in the traced run of --level minimal), judge the image as a server by this HTTP probe, sent inside the sandbox once it is ready: [METHOD ]http://:PORT/PATH[ BODY]; repeatable (default: GET / on each EXPOSEd port)")
+	fs.StringArrayVar(&f.traceProbe, "trace-probe", nil, "at --level minimal, a probe the traced run sends instead of those of --probe, as --probe spells it; repeatable (--verify still sends every --probe: one left out of the trace checks that what the run did not use is still there)")
 	fs.IntSliceVar(&f.probePorts, "probe-port", nil, "with --verify (and in the traced run of --level minimal), a port the server must accept connections on to be ready (default: the probes' ports); repeatable")
 	fs.StringArrayVar(&f.probeMasks, "probe-mask", nil, "with --verify, a regular expression whose matches in the probes' answers are ignored (times, ids); repeatable")
 	fs.BoolVar(&f.strip, "strip", false, "strip symbol tables and debug sections from ELF files (binutils strip); verify decides")
@@ -108,8 +110,8 @@ func (f *slimFlags) options() (slim.Level, []image.Option, []slim.Option, error)
 	return level, iopts, sopts, nil
 }
 
-// served are the library's options for --probe, --probe-port and
-// --probe-mask.
+// served are the library's options for --probe, --trace-probe,
+// --probe-port and --probe-mask.
 func (f *slimFlags) served() ([]diet.Option, error) {
 	var opts []diet.Option
 	for _, s := range f.probes {
@@ -118,6 +120,13 @@ func (f *slimFlags) served() ([]diet.Option, error) {
 			return nil, fmt.Errorf("--probe: %w", err)
 		}
 		opts = append(opts, diet.WithProbes(p))
+	}
+	for _, s := range f.traceProbe {
+		p, err := verify.ParseProbe(s)
+		if err != nil {
+			return nil, fmt.Errorf("--trace-probe: %w", err)
+		}
+		opts = append(opts, diet.WithTraceProbes(p))
 	}
 	for _, n := range f.probePorts {
 		if n <= 0 || n >= 1<<16 {
