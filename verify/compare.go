@@ -110,17 +110,25 @@ func lineAt(b []byte, n int) string {
 // FirstMissing is the first path the slimmed run looked for and did not
 // find, and the original found: the likely cause of a difference, and the
 // path to keep. It is "" when the runs were not traced or missed the same.
+// A missing cache file is never the cause: Python compiles the source in
+// its place (__pycache__), and the loader reads the libraries' directories
+// without ld.so.cache.
 func FirstMissing(original, slimmed *Result) string {
 	before := make(map[string]bool, len(original.Missing))
 	for _, p := range original.Missing {
 		before[p] = true
 	}
 	for _, p := range slimmed.Missing {
-		if !before[p] {
+		if !before[p] && !rebuilt(p) {
 			return p
 		}
 	}
 	return ""
+}
+
+// rebuilt reports whether p is a cache a program does without.
+func rebuilt(p string) bool {
+	return strings.Contains(p, "/__pycache__/") || p == "/etc/ld.so.cache"
 }
 
 // compareServers compares two runs killed at the end by their log lines.

@@ -65,7 +65,7 @@ func ExampleCompare() {
 
 func TestFirstMissing(t *testing.T) {
 	t.Parallel()
-	original := &Result{Missing: []string{"/etc/ld.so.cache"}}
+	original := &Result{}
 	for _, tc := range []struct {
 		name    string
 		slimmed *Result
@@ -74,6 +74,8 @@ func TestFirstMissing(t *testing.T) {
 		{"a library the original found", &Result{Missing: []string{"/etc/ld.so.cache", "/lib/libz.so.1", "/lib/libm.so.6"}}, "/lib/libz.so.1"},
 		{"what the original missed too", &Result{Missing: []string{"/etc/ld.so.cache"}}, ""},
 		{"untraced", &Result{}, ""},
+		{"caches first", &Result{Missing: []string{"/usr/lib/python3/dist-packages/jinja2/__pycache__/ext.cpython-311.pyc",
+			"/etc/ld.so.cache", "/usr/lib/python3/dist-packages/yaml"}}, "/usr/lib/python3/dist-packages/yaml"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := FirstMissing(original, tc.slimmed); got != tc.want {
