@@ -42,7 +42,11 @@ func (t *trace) out() string { return filepath.Join(t.dir, "trace") }
 
 // wrap is argv run under strace: every process (-f), file system calls and
 // pivot_root only, the path of every descriptor printed after it (-y), non-ASCII in hex
-// (-x), no attach or exit chatter (-qq).
+// (-x), no attach or exit chatter (-qq). --seccomp-bpf stops a process
+// only at the calls traced, not at every call: a Python server's traced
+// start and probes took 3.2 × its untraced ones without it, 2.1 × with it
+// (bench/trace.sh). Where the filter cannot be set up, strace stops at
+// every call as before.
 //
 // A file is mapped (mmap) and a directory listed (getdents64) through a
 // descriptor that a call of %file opened (openat, open, creat, execve),
@@ -52,7 +56,7 @@ func (t *trace) out() string { return filepath.Join(t.dir, "trace") }
 // "#!" interpreter) is not seen: readers of [Result.Accessed] add the
 // ELF closure.
 func (t *trace) wrap(argv []string) []string {
-	return append([]string{t.strace, "-f", "-qq", "-x", "-y", "-e", "trace=%file,pivot_root", "-o", t.out(), "--"}, argv...)
+	return append([]string{t.strace, "-f", "--seccomp-bpf", "-qq", "-x", "-y", "-e", "trace=%file,pivot_root", "-o", t.out(), "--"}, argv...)
 }
 
 func (t *trace) close() { os.RemoveAll(t.dir) }
