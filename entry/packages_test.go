@@ -68,6 +68,8 @@ func packagesImage(t *testing.T) string {
 		tartest.Dir("usr/lib/jvm/jre/bin"), tartest.Exec("usr/lib/jvm/jre/bin/java", []byte("java")),
 		tartest.Dir("usr/lib/jvm/jre/lib"), tartest.Sized("usr/lib/jvm/jre/lib/modules", 1000),
 		tartest.Sized("usr/lib/jvm/jre/lib/libzip.so", 100), tartest.Sized("usr/lib/jvm/jre/lib/tzdb.dat", 10),
+		tartest.Sized("usr/lib/jvm/jre/lib/ct.sym", 10), tartest.Dir("usr/lib/jvm/jre/lib/server"),
+		tartest.Sized("usr/lib/jvm/jre/lib/server/classes.jsa", 10), tartest.Sized("usr/lib/jvm/jre/lib/server/classes_nocoops.jsa", 10),
 		tartest.Dir("usr/lib/jvm/jre/conf"), tartest.Dir("usr/lib/jvm/jre/conf/security"),
 		tartest.Symlink("usr/lib/jvm/jre/conf/security/java.security", "/etc/java-17/security/java.security"),
 		tartest.Dir("etc/java-17"), tartest.Dir("etc/java-17/security"), tartest.File("etc/java-17/security/java.security", "x=1\n"),
@@ -130,7 +132,7 @@ func TestTracedPackages(t *testing.T) {
 		stdlib + "/json/tool.py", dist + "/docopt.py", dist + "/docopt-0.6.2.egg-info/top_level.txt",
 		"/app/node_modules/which/lib/index.js", "/app/node_modules/which/package.json", nested + "/package.json",
 		debianJS + "/leftpad/package.json", debianJS + "/rightpad/index.js",
-		jre + "/lib/libzip.so", jre + "/lib/tzdb.dat", jre + "/release", jre + "/conf/security/java.security",
+		jre + "/lib/libzip.so", jre + "/lib/tzdb.dat", jre + "/lib/server/classes.jsa", jre + "/release", jre + "/conf/security/java.security",
 		"/etc/java-17/security/java.security", "/app/lib/a.jar", "/app/lib/b.jar",
 		gemHome + "/gems/rack-3.0.0/lib/rack/lazy.rb", gemHome + "/specifications/rack-3.0.0.gemspec",
 		gemHome + "/extensions/x86_64-linux/3.1.0/rack-3.0.0/gem.build_complete",
@@ -143,7 +145,8 @@ func TestTracedPackages(t *testing.T) {
 		dist + "/yaml/__pycache__/cyaml.cpython-311.pyc", // the cache of a module the run did not import
 		dist + "/_yaml", dist + "/jwt", dist + "/PyJWT-2.6.0.egg-info", stdlib + "/keyword.py",
 		"/app/node_modules/isexe", "/app/node_modules/ms", "/app/node_modules/which/node_modules/isexe/node_modules",
-		debianJS + "/unrelated", // the app names it by a path, which Node would not resolve
+		debianJS + "/unrelated",                                      // the app names it by a path, which Node would not resolve
+		jre + "/lib/ct.sym", jre + "/lib/server/classes_nocoops.jsa", // what no running program reads
 		"/app/notes.txt", gemHome + "/gems/puma-6.0.0", gemHome + "/specifications/puma-6.0.0.gemspec",
 	} {
 		for _, p := range got.Paths {
