@@ -48,7 +48,17 @@ func (o *options) minimal(ctx context.Context, cf *v1.ConfigFile, roots *roots, 
 		return nil, nil, fmt.Errorf("minimal: %w", err)
 	}
 	tr := &slim.Trace{Command: c.Argv, Files: t.Files, Bytes: t.Bytes, EssentialFiles: t.EssentialFiles,
-		EssentialBytes: t.EssentialBytes, Packages: make([]slim.Package, len(t.Packages))}
+		EssentialBytes: t.EssentialBytes, Packages: make([]slim.Package, len(t.Packages)), Processes: r.Processes,
+		Programs: make([]slim.TraceProgram, len(r.Programs)), Probes: make([]slim.TraceProbe, len(r.Probes))}
+	for i, p := range r.Programs {
+		tr.Programs[i] = slim.TraceProgram{Path: p.Path, Runs: p.Runs}
+	}
+	for i, a := range r.Probes {
+		tr.Probes[i] = slim.TraceProbe{Probe: a.Probe.String(), Status: a.Status, Error: a.Error}
+		if a.Probe.IsExec() {
+			tr.Probes[i].Exit = &a.ExitCode
+		}
+	}
 	m := &slim.MinimalSet{By: slim.MinimalByTrace, Trace: tr}
 	for _, k := range t.Kept {
 		tr.Reasons = append(tr.Reasons, slim.TraceReason{Reason: k.Reason, Files: k.Files, Bytes: k.Bytes})

@@ -245,6 +245,9 @@ func TestSlimMinimalTracedServer(t *testing.T) {
 	}
 	if m := rep.Minimal; m == nil || m.By != slim.MinimalByTrace {
 		t.Errorf("Slim(minimal) report's minimal = %+v, want found by tracing", m)
+	} else if tr := m.Trace; tr.Processes < 1 || !slices.Contains(tr.Programs, slim.TraceProgram{Path: "/app/server.pl", Runs: 1}) ||
+		len(tr.Probes) != 1 || tr.Probes[0] != (slim.TraceProbe{Probe: "GET :8080/", Status: 200}) {
+		t.Errorf("the trace saw %d processes running %+v, sent %+v; want the server run once, answering GET / with 200", tr.Processes, tr.Programs, tr.Probes)
 	}
 	if files := present(t, out); !files[jsonPP] {
 		t.Errorf("the slimmed server lacks %s, which it loads to answer the probe", jsonPP)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -64,6 +65,7 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 	if m := r.Minimal; m != nil && m.Trace != nil {
 		p.printf("\n%s found by tracing %q: the run used %s, %s; kept with their ELF closure\n", p.paint(bold, "Minimal"),
 			m.Trace.Command, plural(m.Trace.Files, "file"), Human(m.Trace.Bytes))
+		p.traceRun(m.Trace)
 		p.traceReasons(m)
 		p.tracePackages(m.Trace.Packages)
 	} else if m != nil && m.Files > 0 {
@@ -104,6 +106,36 @@ func SlimText(w io.Writer, r *slim.Report, o TextOptions) error {
 		}
 	}
 	return p.err
+}
+
+// traceRun says what the traced run did: its processes, the programs
+// they ran, the probes it was sent.
+func (p *printer) traceRun(tr *slim.Trace) {
+	if tr.Processes > 0 {
+		var ran []string
+		for _, pr := range tr.Programs {
+			s := pr.Path
+			if pr.Runs > 1 {
+				s += fmt.Sprintf(" ×%d", pr.Runs)
+			}
+			ran = append(ran, s)
+		}
+		procs := "1 process"
+		if tr.Processes != 1 {
+			procs = Exact(int64(tr.Processes)) + " processes"
+		}
+		p.printf("  %s, which ran %s\n", procs, trim(strings.Join(ran, ", "), p.width-30, false))
+	}
+	for _, a := range tr.Probes {
+		answer := status(a.Status)
+		switch {
+		case a.Exit != nil:
+			answer = fmt.Sprintf("exit %d", *a.Exit)
+		case a.Error != "":
+			answer = a.Error
+		}
+		p.printf("  traced %-30s %s\n", a.Probe, answer)
+	}
 }
 
 // traceReasons sets what a traced minimal kept beside its floor, the

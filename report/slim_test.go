@@ -24,7 +24,10 @@ func slimReport() *slim.Report {
 				{Reason: slim.TraceKeep, Files: 12, Bytes: 9_100_000}},
 			Packages: []slim.Package{
 				{Kind: "python", Name: "jinja2", Path: "/usr/lib/python3/dist-packages/jinja2", Files: 60, Bytes: 1_800_000, AddedFiles: 12, AddedBytes: 310_000},
-				{Kind: "python", Name: "pygments", Path: "/usr/lib/python3/dist-packages/pygments", Files: 604, Bytes: 7_697_704, AddedFiles: 590, AddedBytes: 7_316_420}}}},
+				{Kind: "python", Name: "pygments", Path: "/usr/lib/python3/dist-packages/pygments", Files: 604, Bytes: 7_697_704, AddedFiles: 590, AddedBytes: 7_316_420}},
+			Processes: 3, Programs: []slim.TraceProgram{{Path: "/app/main.py", Runs: 1}, {Path: "/usr/bin/git", Runs: 2}},
+			Probes: []slim.TraceProbe{{Probe: "GET :8080/", Status: 200}, {Probe: "exec /app/cli status", Exit: ptr(0)},
+				{Probe: "GET :8080/slow", Error: "no answer within 5s"}}}},
 		Warnings: []slim.Warning{{Kind: slim.WarnPruneInBase, Bytes: 319_336, Files: 120},
 			{Kind: slim.WarnRemoveInBase, Glob: "/usr/share/doc", Bytes: 6_062, Files: 7}, {Kind: slim.WarnKeepUnmatched, Glob: "/opt/*"},
 			{Kind: slim.WarnRemoveUnmatched, Glob: "/nope"}},
@@ -61,6 +64,11 @@ func TestSlimText(t *testing.T) {
 		"--keep /opt/* matches no path of the image", "--remove /nope matches no path of the image",
 		"try --keep /lib/libc.so.6 (the first file the slimmed run missed)",
 		`Minimal found by tracing ["/app/main.py"]: the run used 612 files, 31 MB (29.6 MiB); kept with their ELF closure`,
+		// What the run did.
+		"  3 processes, which ran /app/main.py, /usr/bin/git ×2\n" +
+			"  traced GET :8080/                     200\n" +
+			"  traced exec /app/cli status           exit 0\n" +
+			"  traced GET :8080/slow                 no answer within 5s\n",
 		// Beside the floor, what was kept and why; no line for a reason that kept nothing.
 		"  essential  32.5 MB (31.0 MiB) in 640 files: the run's files and their ELF closure, the floor\n" +
 			"  kept       49.7 MB (47.4 MiB) in 1,261 files: 1.53 × essential, by reason\n" +

@@ -77,6 +77,26 @@ type Trace struct {
 	// of them (or, for Node, a package kept depends on them), so that an
 	// import the run did not make still finds its files; by path.
 	Packages []Package `json:"packages"`
+	// Processes counts the run's processes (the command's, its
+	// children's, the exec probes'), Programs are what they executed, by
+	// path, and Probes what the run was sent and answered.
+	Processes int            `json:"processes"`
+	Programs  []TraceProgram `json:"programs"`
+	Probes    []TraceProbe   `json:"probes"`
+}
+
+// TraceProgram is a program the traced run executed.
+type TraceProgram struct {
+	Path string `json:"path"` // as the exec named it
+	Runs int    `json:"runs"`
+}
+
+// TraceProbe is a probe the traced run sent, and its answer.
+type TraceProbe struct {
+	Probe  string `json:"probe"`            // as "GET :8080/data" or "exec CMD"
+	Status int    `json:"status,omitempty"` // the HTTP status; 0 for none and for an exec probe
+	Exit   *int   `json:"exit,omitempty"`   // an exec probe's exit code
+	Error  string `json:"error,omitempty"`  // why no answer came
 }
 
 // TraceReason is what a traced minimal keeps for one reason.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os/exec"
 	"slices"
 	"syscall"
@@ -82,6 +83,8 @@ func (pr *prober) merge(t *traced) (*traced, error) {
 	}
 	seen := map[string]bool{}
 	var missing, accessed []string
+	runs := map[string]int{}
+	processes := 0
 	for _, x := range append([]*traced{t}, pr.traces...) {
 		for _, m := range x.missing {
 			if !seen[m] {
@@ -90,9 +93,17 @@ func (pr *prober) merge(t *traced) (*traced, error) {
 			}
 		}
 		accessed = append(accessed, x.accessed...)
+		processes += x.processes
+		for _, p := range x.programs {
+			runs[p.Path] += p.Runs
+		}
 	}
 	slices.Sort(accessed)
-	return &traced{missing: missing, accessed: slices.Compact(accessed)}, nil
+	m := &traced{missing: missing, accessed: slices.Compact(accessed), processes: processes}
+	for _, name := range slices.Sorted(maps.Keys(runs)) {
+		m.programs = append(m.programs, Program{Path: name, Runs: runs[name]})
+	}
+	return m, nil
 }
 
 // execAnswer is an exec probe's answer: its exit code and stdout, cut at

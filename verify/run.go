@@ -16,6 +16,13 @@ import (
 	"github.com/dietimage/diet/elfdeps"
 )
 
+// Program is a program a traced run executed: its absolute path inside
+// the image, as the exec named it, and how many times it was executed.
+type Program struct {
+	Path string
+	Runs int
+}
+
 // Result is how a command ran.
 type Result struct {
 	// ExitCode is the command's exit status, or 128 plus the signal that
@@ -43,8 +50,14 @@ type Result struct {
 	// ELF interpreter, is not seen. It is nil unless Traced.
 	Accessed []string
 	// Traced says the run was traced ([WithTrace], with strace installed):
-	// Missing and Accessed say what strace saw.
+	// Missing, Accessed, Processes and Programs say what strace saw.
 	Traced bool
+	// Processes counts the command's processes (its own and its
+	// children's, the exec probes' too); 0 unless Traced.
+	Processes int
+	// Programs are the programs the processes executed, by path, sorted;
+	// nil unless Traced.
+	Programs []Program
 
 	// Ports are the ports the command, a server, had to accept connections
 	// on to be ready ([WithPorts], or the probes' ports); nil when the run
@@ -174,6 +187,7 @@ func run(ctx context.Context, rootfs string, c Command, o options) (*Result, err
 			return nil, fmt.Errorf("trace: %w", err)
 		}
 		r.Missing, r.Accessed, r.Traced = t.missing, t.accessed, true
+		r.Processes, r.Programs = t.processes, t.programs
 	}
 	return r, nil
 }

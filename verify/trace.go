@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -84,8 +85,10 @@ var errTraceSize = errors.New("the trace names too many distinct paths")
 
 // traced is what a trace says.
 type traced struct {
-	missing  []string // failed with ENOENT, in the order of the first failure
-	accessed []string // succeeded, sorted
+	missing   []string  // failed with ENOENT, in the order of the first failure
+	accessed  []string  // succeeded, sorted
+	processes int       // processes seen inside
+	programs  []Program // executed, by path
 }
 
 // parseTrace reads `strace -f -x -y` output: the paths that processes
@@ -110,7 +113,7 @@ func parseTrace(r io.Reader, wd string) (*traced, error) {
 	p := &traceParser{
 		wd: wd, seen: map[string]bool{}, accessed: map[string]bool{},
 		inside: map[string]bool{}, known: map[string]bool{}, pending: map[string]string{},
-		pivoter: map[string]bool{}, cwd: map[string]string{},
+		pivoter: map[string]bool{}, cwd: map[string]string{}, runs: map[string]int{},
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	for {
@@ -127,13 +130,15 @@ func parseTrace(r io.Reader, wd string) (*traced, error) {
 			return nil, err
 		}
 	}
-	t := &traced{missing: p.missing, accessed: slices.Sorted(func(yield func(string) bool) {
-		for a := range p.accessed {
-			if !yield(a) {
-				return
-			}
+	t := &traced{missing: p.missing, accessed: slices.Sorted(maps.Keys(p.accessed))}
+	for _, in := range p.inside {
+		if in {
+			t.processes++
 		}
-	})}
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.runs)) {
+		t.programs = append(t.programs, Program{Path: name, Runs: p.runs[name]})
+	}
 	return t, nil
 }
 
@@ -174,6 +179,7 @@ type traceParser struct {
 	pivoter     map[string]bool
 	pivoted     bool
 	cwd         map[string]string // pid -> working directory, as last known
+	runs        map[string]int    // program -> successful execs
 }
 
 func (p *traceParser) line(line string) error {
@@ -233,6 +239,9 @@ func (p *traceParser) line(line string) error {
 				}
 				if c.name == "chdir" {
 					p.cwd[pid] = strings.Clone(name)
+				}
+				if c.name == "execve" || c.name == "execveat" {
+					p.runs[strings.Clone(name)]++ // its name is in accessed: bounded with it
 				}
 			}
 		}

@@ -90,6 +90,13 @@ func TestParseTrace(t *testing.T) {
 	if diff := cmp.Diff(wantAccessed, got.accessed); diff != "" {
 		t.Errorf("parseTrace accessed (-want +got):\n%s", diff)
 	}
+	// bwrap's first process is outside; the command and its child are in.
+	if got.processes != 2 {
+		t.Errorf("parseTrace processes = %d, want 2", got.processes)
+	}
+	if diff := cmp.Diff([]Program{{Path: "/usr/bin/ls", Runs: 1}}, got.programs); diff != "" {
+		t.Errorf("parseTrace programs (-want +got):\n%s", diff)
+	}
 }
 
 // TestParseTraceBounds feeds a trace of more names than diet keeps, and a
