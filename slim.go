@@ -28,13 +28,16 @@ import (
 //
 // Level minimal keeps the entrypoint's closure when reading the image can
 // tell it (an ELF program, a shell script calling programs). For a command
-// an interpreter runs (python, node, java, perl, ...) it runs the command
-// ([WithCommand], or the image's) once under strace in diet's sandbox
-// (verify.Run, even with [WithEngine]), serving the probes and ports
-// verification would ([WithProbes], [WithPorts]), and keeps what that run
-// used with its ELF closure; a run that exits with a code other than 0,
-// or a server never ready, is [ErrTracedRun]. The report's Minimal says
-// which way the set was found.
+// an interpreter runs (python, node, java, perl, ...), or whose arguments
+// name a program of the image (socat's EXEC:/app/handler.sh), it runs the
+// command ([WithCommand], or the image's) once under strace in diet's
+// sandbox (verify.Run, even with [WithEngine]), serving the probes and
+// ports verification would ([WithProbes] or [WithTraceProbes],
+// [WithPorts]), and keeps what that run used with its ELF closure, the
+// packages of the files it used and the static closure of its shell
+// scripts (entry.Traced); a run that exits with a code other than 0, or a
+// server never ready, is [ErrTracedRun]. The report's Minimal says which
+// way the set was found, what the run did, and why each file is kept.
 //
 // A verification that finds a difference is no error: the report's Verify
 // says so, nothing is written (but with [WithForce]), and the caller
