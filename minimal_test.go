@@ -210,13 +210,11 @@ func TestSlimMinimalTracedFails(t *testing.T) {
 	t.Log(err)
 }
 
-// TestSlimMinimalTracedServer slims a Perl HTTP server that loads JSON::PP
-// at its first request only. The traced run serves the probes
-// verification sends (GET / on the EXPOSEd port by default), so JSON::PP
-// is kept and the slimmed server answers as the original does; traced
-// with a readiness port and no probe, the server answers nothing and
-// JSON::PP is left out: what the trace keeps is what the probes exercise.
-func TestSlimMinimalTracedServer(t *testing.T) {
+// perlServer is tartest.PerlServer, which the tests of a traced server
+// slim, and the real path of JSON::PP, which it loads at its first
+// request only. It skips t where diet cannot trace or probe.
+func perlServer(t *testing.T) (v1.Image, string) {
+	t.Helper()
 	for _, tool := range []string{"bwrap", "prlimit", "strace"} {
 		attacktest.Require(t, tool)
 	}
@@ -224,15 +222,23 @@ func TestSlimMinimalTracedServer(t *testing.T) {
 		t.Skip("probes enter the sandbox's network namespace: they need root (CI runs as root)")
 	}
 	img, lazy := tartest.PerlServer(t)
-	jsonPP := ""
 	for _, p := range lazy {
 		if strings.HasSuffix(p, "/JSON/PP.pm") {
-			jsonPP = realPath(t, p)
+			return img, realPath(t, p)
 		}
 	}
-	if jsonPP == "" {
-		t.Fatalf("JSON::PP is not among the files loaded at the first request: %q", lazy)
-	}
+	t.Fatalf("JSON::PP is not among the files loaded at the first request: %q", lazy)
+	return nil, ""
+}
+
+// TestSlimMinimalTracedServer slims a Perl HTTP server that loads JSON::PP
+// at its first request only. The traced run serves the probes
+// verification sends (GET / on the EXPOSEd port by default), so JSON::PP
+// is kept and the slimmed server answers as the original does; traced
+// with a readiness port and no probe, the server answers nothing and
+// JSON::PP is left out: what the trace keeps is what the probes exercise.
+func TestSlimMinimalTracedServer(t *testing.T) {
+	img, jsonPP := perlServer(t)
 
 	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(30*time.Second))
 	if err != nil {
@@ -286,19 +292,7 @@ func TestSlimMinimalTracedServer(t *testing.T) {
 // JSON::PP, and verification with the same probe finds it runs alike; the
 // report gives the probe's exit codes.
 func TestSlimMinimalTracedExecProbe(t *testing.T) {
-	for _, tool := range []string{"bwrap", "prlimit", "strace"} {
-		attacktest.Require(t, tool)
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("probes enter the sandbox's network namespace: they need root (CI runs as root)")
-	}
-	img, lazy := tartest.PerlServer(t)
-	jsonPP := ""
-	for _, p := range lazy {
-		if strings.HasSuffix(p, "/JSON/PP.pm") {
-			jsonPP = realPath(t, p)
-		}
-	}
+	img, jsonPP := perlServer(t)
 	probe := verify.Probe{Exec: []string{"/usr/bin/perl", "-MJSON::PP", "-e", "print JSON::PP->new->encode([1])"}}
 	out, rep, err := diet.Slim(t.Context(), img, slim.Minimal, diet.WithVerify(true), diet.WithTimeout(time.Minute),
 		diet.WithProbes(probe), diet.WithTraceProbes(probe), diet.WithPorts(8080))
