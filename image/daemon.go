@@ -27,6 +27,8 @@ const (
 type engine struct {
 	client *http.Client
 	base   string // http://docker or http://host:port
+	host   string // DOCKER_HOST, or the default socket's unix:// URL
+	local  bool   // a unix socket: the engine runs on this machine
 }
 
 // newEngine reads DOCKER_HOST: unix://PATH or tcp://HOST:PORT (plain HTTP).
@@ -48,9 +50,9 @@ func newEngine() (*engine, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", sock)
 		}
-		return &engine{client: &http.Client{Transport: t}, base: "http://docker"}, nil
+		return &engine{client: &http.Client{Transport: t}, base: "http://docker", host: host, local: true}, nil
 	case "tcp", "http":
-		return &engine{client: &http.Client{Transport: t}, base: "http://" + u.Host}, nil
+		return &engine{client: &http.Client{Transport: t}, base: "http://" + u.Host, host: host}, nil
 	}
 	return nil, tag(ErrInvalid, fmt.Errorf("DOCKER_HOST %q: only unix:// and tcp:// are supported", host))
 }
@@ -106,13 +108,87 @@ func (e *engine) has(ctx context.Context, ref string) bool {
 	return true
 }
 
-// openDaemon streams the engine's `docker save` of r.name once into an
-// unlinked temporary file and opens that as a docker-archive.
+// engineInfo is what diet needs of the engine's /info.
+type engineInfo struct {
+	Driver        string
+	DriverStatus  [][]string
+	DockerRootDir string
+}
+
+// getJSON decodes the JSON answer to GET path into v.
+func (e *engine) getJSON(ctx context.Context, path string, v any) error {
+	resp, err := e.get(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(v); err != nil {
+		return fmt.Errorf("docker engine: %s: %w", path, err)
+	}
+	return nil
+}
+
+// openDaemon opens the image r.name of the engine: from its layer store
+// when diet can read it (see [openStore]), else from its save stream.
 func openDaemon(ctx context.Context, r imageRef, o *options) (v1.Image, error) {
 	e, err := newEngine()
 	if err != nil {
 		return nil, err
 	}
+	if !o.layerStore {
+		return openSave(ctx, e, r, o)
+	}
+	// Asked first, so that a missing image is the same error either way.
+	var inspect struct {
+		ID       string `json:"Id"`
+		RepoTags []string
+	}
+	if err := e.getJSON(ctx, "/images/"+r.name+"/json", &inspect); err != nil {
+		return nil, err
+	}
+	img, err := openFromStore(ctx, e, r, inspect.ID, inspect.RepoTags, o)
+	if err == nil {
+		return img, nil
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if o.fallback != nil {
+		o.fallback(fmt.Errorf("layer store: %w", err))
+	}
+	return openSave(ctx, e, r, o)
+}
+
+// openFromStore opens the image id (the inspected r) from the engine's
+// layer store, or says why it cannot.
+func openFromStore(ctx context.Context, e *engine, r imageRef, id string, repoTags []string, o *options) (v1.Image, error) {
+	var info engineInfo
+	if e.local {
+		if err := e.getJSON(ctx, "/info", &info); err != nil {
+			return nil, err
+		}
+	}
+	if err := storeFallback(e, info); err != nil {
+		return nil, err
+	}
+	h, err := v1.NewHash(id)
+	if err != nil {
+		return nil, fmt.Errorf("image ID %q: %w", id, err)
+	}
+	// docker save records the tag the image was asked by, none for an ID.
+	var name string
+	for _, t := range repoTags {
+		if t == r.name || normalize(t) == normalize(r.name) {
+			name = t
+			break
+		}
+	}
+	return openStore(ctx, info.DockerRootDir, info.Driver, h, name, o)
+}
+
+// openSave streams the engine's `docker save` of r.name once into an
+// unlinked temporary file and opens that as a docker-archive.
+func openSave(ctx context.Context, e *engine, r imageRef, o *options) (v1.Image, error) {
 	resp, err := e.get(ctx, "/images/get?"+url.Values{"names": {r.name}}.Encode())
 	if err != nil {
 		return nil, err

@@ -24,16 +24,19 @@ type options struct {
 	tempDir     string
 	jobs        int   // Write: layers compressed at once
 	minFree     int64 // bytes to keep free where spooling; diskspace.Auto
+	layerStore  bool  // docker-daemon: read the engine's layer store when it can
+	fallback    func(reason error)
 	errs        []error
 }
 
 // makeOptions sets every default in one place and rejects bad values.
 func makeOptions(opts ...Option) (*options, error) {
 	o := &options{
-		platform: v1.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
-		keychain: authn.DefaultKeychain,
-		jobs:     runtime.GOMAXPROCS(0),
-		minFree:  diskspace.Auto,
+		platform:   v1.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
+		keychain:   authn.DefaultKeychain,
+		jobs:       runtime.GOMAXPROCS(0),
+		minFree:    diskspace.Auto,
+		layerStore: true,
 	}
 	for _, opt := range opts {
 		opt(o)
@@ -82,8 +85,9 @@ func WithTempDir(dir string) Option {
 }
 
 // WithJobs sets how many layers [Write] compresses at once (for oci: and
-// docker://); the default is runtime.GOMAXPROCS(0). It never changes the
-// bytes written.
+// docker://), and how many layer records [Open] reads at once from an
+// engine's layer store; the default is runtime.GOMAXPROCS(0). It never
+// changes the bytes written or read.
 func WithJobs(n int) Option {
 	return func(o *options) { o.jobs = n }
 }
@@ -95,6 +99,22 @@ func WithJobs(n int) Option {
 // max(1 GiB, 5% of the filesystem); 0 turns the check off.
 func WithMinFree(n int64) Option {
 	return func(o *options) { o.minFree = n }
+}
+
+// WithLayerStore(false) makes docker-daemon: read the engine's save stream
+// even where its layer store could be read. The default, true, reads a
+// local overlay2 or fuse-overlayfs engine's classic store directly: the
+// same image, byte for byte, without the engine writing a tar of it.
+func WithLayerStore(b bool) Option {
+	return func(o *options) { o.layerStore = b }
+}
+
+// WithFallback sets f to hear why docker-daemon: reads the engine's save
+// stream instead of its layer store (the engine is remote, uses another
+// driver or containerd's image store, the store is not readable, …). [Open]
+// calls f at most once, before it returns, from its own goroutine.
+func WithFallback(f func(reason error)) Option {
+	return func(o *options) { o.fallback = f }
 }
 
 // platformPart is what OCI allows in os, architecture and variant in practice.

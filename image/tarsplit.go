@@ -1,0 +1,231 @@
+package image
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// Causes of a layer store the package will not read, for errors.Is in tests.
+var (
+	errTarSplit    = errors.New("bad tar-split record")
+	errNameEscapes = errors.New("name climbs out of the layer")
+)
+
+// storeTar is a layer's tar rebuilt the way the engine's own docker save
+// rebuilds it: the headers and padding recorded in the layer's tar-split
+// (vbatts/tar-split, kept in layerdb), and the file bodies read from the
+// layer's diff directory. The bytes are those of the tar the layer was
+// made from, so they hash to its diff ID.
+//
+// Its ReadAt serves any range, so a reader can skip bodies: only the
+// headers live in memory, and a body is read only when asked for.
+type storeTar struct {
+	layer  string   // the layer's short diff ID, for messages
+	root   *os.Root // the diff directory: names never resolve outside it
+	inline []byte   // every header and padding byte, in order
+	segs   []segment
+	size   int64
+
+	mu  sync.Mutex
+	cur int      // index in segs of f; -1 for none
+	f   *os.File // the body last read: a file is read in many ReadAt calls
+}
+
+// segment is a run of the tar: inline bytes, or the body of a file.
+type segment struct {
+	off  int64  // where it starts in the tar
+	n    int64  // its length
+	at   int64  // inline: where its bytes start in inline
+	name string // body: the file's clean path in the diff directory
+	body bool
+}
+
+var _ io.ReaderAt = (*storeTar)(nil)
+
+// tarSplitEntry is one JSON line of a tar-split record: type 2 holds raw
+// tar bytes (headers, padding, the end blocks) in Payload; type 1 a file
+// entry whose Size bytes of body follow, with its name (NameRaw when it is
+// not UTF-8) and a CRC-64 in Payload that this reader does not need.
+type tarSplitEntry struct {
+	Type    int    `json:"type"`
+	Name    string `json:"name"`
+	NameRaw []byte `json:"name_raw"`
+	Size    int64  `json:"size"`
+	Payload []byte `json:"payload"`
+}
+
+const (
+	tarSplitFile    = 1
+	tarSplitSegment = 2
+)
+
+// readTarSplit parses a gzipped tar-split record into a storeTar over
+// root. A body is named as the engine names it (the header's name below the
+// diff directory); a name that climbs out of it is refused here.
+func readTarSplit(r io.Reader, root *os.Root, layer string) (*storeTar, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, tag(errTarSplit, err)
+	}
+	defer zr.Close()
+	t := &storeTar{layer: layer, root: root, cur: -1}
+	dec := json.NewDecoder(zr)
+	for n := 0; ; n++ {
+		var e tarSplitEntry
+		if err := dec.Decode(&e); err == io.EOF {
+			break
+		} else if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, tag(errTarSplit, fmt.Errorf("entry %d: %w", n, err))
+		}
+		switch e.Type {
+		case tarSplitSegment:
+			t.addInline(e.Payload)
+		case tarSplitFile:
+			if e.Size < 0 {
+				return nil, tag(errTarSplit, fmt.Errorf("entry %d: size %d", n, e.Size))
+			}
+			if e.Size == 0 { // directories, links, devices, empty files
+				continue
+			}
+			name := e.Name
+			if len(e.NameRaw) > 0 {
+				name = string(e.NameRaw)
+			}
+			p, err := bodyPath(name)
+			if err != nil {
+				return nil, err
+			}
+			t.segs = append(t.segs, segment{off: t.size, n: e.Size, name: p, body: true})
+			t.size += e.Size
+		default:
+			return nil, tag(errTarSplit, fmt.Errorf("entry %d: unknown type %d", n, e.Type))
+		}
+	}
+	if t.size == 0 {
+		return nil, tag(errTarSplit, errors.New("no entries"))
+	}
+	return t, nil
+}
+
+// addInline appends raw tar bytes, joining them to an inline run just
+// before them so that the table stays one row per header and body.
+func (t *storeTar) addInline(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	if k := len(t.segs) - 1; k >= 0 && !t.segs[k].body {
+		t.segs[k].n += int64(len(b))
+	} else {
+		t.segs = append(t.segs, segment{off: t.size, n: int64(len(b)), at: int64(len(t.inline))})
+	}
+	t.inline = append(t.inline, b...)
+	t.size += int64(len(b))
+}
+
+// bodyPath is where the engine keeps the body of the entry name: its path
+// below the diff directory. The engine's applier refuses a name that climbs
+// out of the layer, so the store holds none: one here is refused too.
+func bodyPath(name string) (string, error) {
+	p := path.Clean(strings.TrimLeft(name, "/"))
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return "", tag(errNameEscapes, fmt.Errorf("%q", name))
+	}
+	return p, nil
+}
+
+// ReadAt implements io.ReaderAt.
+func (t *storeTar) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("layer %s: read at negative offset %d", t.layer, off)
+	}
+	i, _ := slices.BinarySearchFunc(t.segs, off, func(s segment, off int64) int {
+		switch {
+		case s.off+s.n <= off:
+			return -1
+		case s.off > off:
+			return 1
+		}
+		return 0
+	})
+	n := 0
+	for ; n < len(p) && i < len(t.segs); i++ {
+		s := &t.segs[i]
+		within := off - s.off
+		want := min(int64(len(p)-n), s.n-within)
+		if s.body {
+			if err := t.readBody(i, p[n:n+int(want)], within); err != nil {
+				return n, err
+			}
+		} else {
+			copy(p[n:], t.inline[s.at+within:s.at+within+want])
+		}
+		n += int(want)
+		off += want
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// readBody fills p from offset off of the body segs[i].
+func (t *storeTar) readBody(i int, p []byte, off int64) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cur != i {
+		if t.f != nil {
+			t.f.Close()
+			t.f, t.cur = nil, -1
+		}
+		f, err := t.openBody(&t.segs[i])
+		if err != nil {
+			return err
+		}
+		t.f, t.cur = f, i
+	}
+	if _, err := t.f.ReadAt(p, off); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return fmt.Errorf("layer %s: %q: %w", t.layer, t.segs[i].name, err)
+	}
+	return nil
+}
+
+// openBody opens the file holding a body, inside the diff directory. It
+// must be a regular file of the size the record gives: a FIFO is opened
+// without blocking and refused, and a file of another size would shift
+// every byte after it.
+func (t *storeTar) openBody(s *segment) (*os.File, error) {
+	f, err := t.root.OpenFile(s.name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("layer %s: %w", t.layer, err)
+	}
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		err = fmt.Errorf("layer %s: %w", t.layer, err)
+	case !fi.Mode().IsRegular():
+		err = tag(ErrMismatch, fmt.Errorf("layer %s: %q is a %v in the layer store, a file of %d bytes in its tar-split record", t.layer, s.name, fi.Mode().Type(), s.n))
+	case fi.Size() != s.n:
+		err = tag(ErrMismatch, fmt.Errorf("layer %s: %q is %d bytes in the layer store, %d in its tar-split record", t.layer, s.name, fi.Size(), s.n))
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
