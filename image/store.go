@@ -28,6 +28,9 @@ var storeDrivers = map[string]bool{"overlay2": true, "fuse-overlayfs": true}
 // file cannot point elsewhere.
 var cacheID = regexp.MustCompile(`^[0-9a-f]{1,128}$`)
 
+// errCacheID: a layerdb cache-id that is not a directory name of the store.
+var errCacheID = errors.New("bad cache-id")
+
 // openStore builds image id from the engine's classic layer store under
 // root (the engine's DockerRootDir) for graph driver driver, without
 // docker save: the config from imagedb, the layers from layerdb in the
@@ -110,7 +113,7 @@ func openStoreLayer(root, driver, dir string, diffID v1.Hash) (*storeTar, error)
 	}
 	cid := strings.TrimSpace(string(id))
 	if !cacheID.MatchString(cid) {
-		return nil, fmt.Errorf("layerdb: %s: cache-id %q", dir, cid)
+		return nil, tag(errCacheID, fmt.Errorf("layerdb: %s: cache-id %q", dir, cid))
 	}
 	diffDir := filepath.Join(root, driver, cid, "diff")
 	r, err := os.OpenRoot(diffDir)

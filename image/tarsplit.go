@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"slices"
@@ -219,7 +220,7 @@ func (t *storeTar) openBody(s *segment) (*os.File, error) {
 	case err != nil:
 		err = fmt.Errorf("layer %s: %w", t.layer, err)
 	case !fi.Mode().IsRegular():
-		err = tag(ErrMismatch, fmt.Errorf("layer %s: %q is a %v in the layer store, a file of %d bytes in its tar-split record", t.layer, s.name, fi.Mode().Type(), s.n))
+		err = tag(ErrMismatch, fmt.Errorf("layer %s: %q is a %s in the layer store, a file of %d bytes in its tar-split record", t.layer, s.name, fileKind(fi.Mode()), s.n))
 	case fi.Size() != s.n:
 		err = tag(ErrMismatch, fmt.Errorf("layer %s: %q is %d bytes in the layer store, %d in its tar-split record", t.layer, s.name, fi.Size(), s.n))
 	}
@@ -228,4 +229,19 @@ func (t *storeTar) openBody(s *segment) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// fileKind names what a file is that is not a regular file.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }
