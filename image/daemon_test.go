@@ -1,11 +1,18 @@
 package image
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/dietimage/diet/internal/test/enginetest"
@@ -117,4 +124,150 @@ func assertEmpty(t *testing.T, dir string) {
 	for _, e := range ents {
 		t.Errorf("left behind in the temp dir: %s", e.Name())
 	}
+}
+
+// TestDaemonStore opens images the real engine holds from its layer store
+// and from its save stream, and checks that they are the same image: the
+// config, the name, and every layer's tar byte for byte.
+func TestDaemonStore(t *testing.T) {
+	driver := enginetest.Require(t)
+	tag := fmt.Sprintf("diet-test:store-%d", os.Getpid())
+	load(t, storeFixture(t), tag)
+	ref := "docker-daemon:" + tag
+
+	var reasons []error
+	store, err := Open(t.Context(), ref, WithFallback(func(err error) { reasons = append(reasons, err) }))
+	if err != nil {
+		t.Fatalf("Open(%q) = %v", ref, err)
+	}
+	stream, err := Open(t.Context(), ref, WithLayerStore(false))
+	if err != nil {
+		t.Fatalf("Open(%q, WithLayerStore(false)) = %v", ref, err)
+	}
+	readable := (driver == "overlay2" || driver == "fuse-overlayfs") && os.Getuid() == 0
+	switch {
+	case readable && len(reasons) > 0:
+		t.Fatalf("Open(%q) read the save stream: %v; want the %s layer store", ref, reasons, driver)
+	case !readable && len(reasons) != 1:
+		t.Fatalf("Open(%q) with a %s engine as uid %d: fallback reasons %v, want one", ref, driver, os.Getuid(), reasons)
+	case !readable:
+		t.Skipf("the layer store is not readable here: %v", reasons[0])
+	}
+	if !fromStore(store) || fromStore(stream) {
+		t.Fatalf("fromStore: Open = %v, WithLayerStore(false) = %v; want true, false", fromStore(store), fromStore(stream))
+	}
+	sameImage(t, stream, store)
+	wantName, _ := Name(stream)
+	if got, _ := Name(store); got != wantName {
+		t.Errorf("Name = %q, the save stream's %q", got, wantName)
+	}
+	sl, _ := stream.Layers()
+	gl, _ := store.Layers()
+	for i, l := range gl {
+		want, _ := sl[i].(sectioner).UncompressedSection()
+		got, ok := l.(sectioner).UncompressedSection()
+		if !ok || got.Size() != want.Size() {
+			t.Fatalf("layer %d: section of %d bytes (ok=%v), the save stream's has %d", i, got.Size(), ok, want.Size())
+		}
+		diffID, _ := l.DiffID()
+		if h := sum(t, got); h != diffID || !sameBytes(t, want, got) {
+			t.Errorf("layer %d: store tar hashes to %v, want %v and the save stream's bytes", i, h, diffID)
+		}
+	}
+	sd, err := stream.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gd, err := store.Digest(); err != nil || gd != sd {
+		t.Errorf("Digest = %v, %v; the save stream's is %v", gd, err, sd)
+	}
+}
+
+// TestDaemonStoreRemote reaches the real engine over tcp://, through a
+// proxy to its socket: an engine that is not on this machine is read
+// through its save stream, and Open says so once.
+func TestDaemonStoreRemote(t *testing.T) {
+	enginetest.Require(t)
+	tag := fmt.Sprintf("diet-test:remote-%d", os.Getpid())
+	want := fixture(t)
+	load(t, want, tag)
+	t.Setenv("DOCKER_HOST", "tcp://"+socketProxy(t))
+
+	var reasons []error
+	img, err := Open(t.Context(), "docker-daemon:"+tag, WithFallback(func(err error) { reasons = append(reasons, err) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reasons) != 1 || fromStore(img) {
+		t.Fatalf("Open over tcp:// gave fallback reasons %v, from the store %v; want one reason and the stream", reasons, fromStore(img))
+	}
+	t.Logf("reason: %v", reasons[0])
+	sameImage(t, want, img)
+}
+
+// fromStore says whether img's layers are read from a layer store.
+func fromStore(img v1.Image) bool {
+	ls, err := img.Layers()
+	if err != nil || len(ls) == 0 {
+		return false
+	}
+	al, ok := ls[0].(*archiveLayer)
+	if !ok {
+		return false
+	}
+	ra, _, _ := al.blob.Outer()
+	_, ok = ra.(*storeTar)
+	return ok
+}
+
+// storeFixture has what a tar-split must carry through: PAX records, a
+// name longer than a ustar header holds, a name that is not UTF-8, links,
+// whiteouts, an opaque directory, an empty file and an empty layer.
+func storeFixture(t *testing.T) v1.Image {
+	long := "usr/share/" + strings.Repeat("long-directory-name/", 8) + "file.txt"
+	return tartest.Image(t,
+		tartest.Step{CreatedBy: "ADD base /", Entries: []tartest.Entry{
+			tartest.Dir("etc"), tartest.File("etc/hello", "hello\n"), tartest.File("etc/empty", ""),
+			tartest.Dir("usr"), tartest.Exec("usr/bin/app", []byte("\x7fELF app")), tartest.File(long, "long\n"),
+			tartest.File("caf\xe9.txt", "latin-1\n"), tartest.Symlink("usr/bin/sh", "app"),
+			tartest.Hardlink("usr/bin/app2", "usr/bin/app"), tartest.Sized("var/big", 300_000),
+		}},
+		tartest.Step{CreatedBy: "ENV A=1", Empty: true},
+		tartest.Step{CreatedBy: "RUN cleanup", Entries: []tartest.Entry{
+			tartest.Whiteout("etc/hello"), tartest.Opaque("usr/share"), tartest.File("var/big", "small\n"),
+		}},
+	)
+}
+
+// sameBytes compares two sections in chunks.
+func sameBytes(t *testing.T, a, b *io.SectionReader) bool {
+	t.Helper()
+	pa, pb := make([]byte, 1<<20), make([]byte, 1<<20)
+	for off := int64(0); off < a.Size(); off += int64(len(pa)) {
+		na, ea := a.ReadAt(pa, off)
+		nb, eb := b.ReadAt(pb, off)
+		if na != nb || !bytes.Equal(pa[:na], pb[:nb]) || (ea != nil && ea != io.EOF) || (eb != nil && eb != io.EOF) {
+			return false
+		}
+	}
+	return true
+}
+
+// socketProxy serves the engine's unix socket on a local TCP port.
+func socketProxy(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) { r.Out.URL.Scheme, r.Out.URL.Host = "http", "docker" },
+		Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", defaultSocket)
+		}},
+	}}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
 }

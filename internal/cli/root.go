@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/internal/diskspace"
 	"github.com/dietimage/diet/report"
 )
@@ -208,4 +209,13 @@ func cutWords(s string, n int) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// storeNote says on w, once per image opened, that docker-daemon: reads
+// the engine's save stream (the slow way) and why its layer store could
+// not be read.
+func storeNote(w io.Writer) image.Option {
+	return image.WithFallback(func(reason error) {
+		fmt.Fprintf(w, "diet: reading the engine's save stream, not its layer store: %v\n", reason)
+	})
 }
