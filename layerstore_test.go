@@ -1,0 +1,96 @@
+package diet_test
+
+import (
+	"bytes"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/dietimage/diet"
+	"github.com/dietimage/diet/analyze"
+	"github.com/dietimage/diet/image"
+	"github.com/dietimage/diet/internal/fixture/example"
+	"github.com/dietimage/diet/internal/fixture/story"
+	"github.com/dietimage/diet/internal/test/enginetest"
+	"github.com/dietimage/diet/internal/test/tartest"
+	"github.com/dietimage/diet/report"
+)
+
+// TestAnalyzeLayerStore analyses fixture images the real engine holds
+// twice, from its layer store and from its save stream, and checks that
+// the JSON reports are the same, byte for byte: with --duplicates too,
+// which reads every file's body from the store.
+func TestAnalyzeLayerStore(t *testing.T) {
+	driver := enginetest.Require(t)
+	if driver != "overlay2" && driver != "fuse-overlayfs" {
+		t.Skipf("the engine's %s driver keeps no layer store diet reads", driver)
+	}
+	dir := t.TempDir()
+	small := filepath.Join(dir, "small.tar")
+	tartest.WriteDockerArchive(t, small, tartest.Image(t,
+		tartest.Step{CreatedBy: "ADD base /", Entries: []tartest.Entry{
+			tartest.Dir("etc"), tartest.File("etc/hello", "hello\n"), tartest.File("etc/empty", ""),
+			tartest.Exec("usr/bin/app", []byte("\x7fELF app")), tartest.Symlink("usr/bin/sh", "app"),
+			tartest.Hardlink("usr/bin/app2", "usr/bin/app"), tartest.File("caf\xe9.txt", "latin-1\n"),
+			tartest.File("usr/share/"+strings.Repeat("a-long-directory-name/", 6)+"f", "long\n"),
+			tartest.Sized("var/cache/big", 300_000),
+		}},
+		tartest.Step{CreatedBy: "ENV A=1", Empty: true},
+		tartest.Step{CreatedBy: "RUN cleanup", Entries: []tartest.Entry{
+			tartest.Whiteout("etc/hello"), tartest.Opaque("var/cache"), tartest.File("etc/empty", "full\n"),
+		}},
+	), "diet-test/layerstore:small")
+	enginetest.Load(t, small, "diet-test/layerstore:small")
+	type fixture struct {
+		tag        string
+		duplicates bool // reads every body: for the small ones
+	}
+	images := []fixture{{"diet-test/layerstore:small", true}}
+	if !testing.Short() {
+		ex := filepath.Join(dir, "example.tar")
+		if err := example.Build(t.Context(), ex); err != nil {
+			t.Fatal(err)
+		}
+		enginetest.Load(t, ex, example.RepoTag)
+		images = append(images, fixture{example.RepoTag, true})
+	}
+	// The story's images, when a story build left them in the engine.
+	for _, tag := range []string{story.TagV101, story.TagMistake} {
+		if exec.Command("docker", "image", "inspect", tag).Run() == nil {
+			images = append(images, fixture{tag, false})
+		} else {
+			t.Logf("%s: not in the engine (a story build leaves it there)", tag)
+		}
+	}
+	for _, im := range images {
+		t.Run(im.tag, func(t *testing.T) {
+			ref := "docker-daemon:" + im.tag
+			aopts := []analyze.Option{analyze.WithDuplicates(im.duplicates)}
+			fromStore := analyzeJSON(t, ref, aopts, image.WithFallback(func(err error) {
+				t.Errorf("Open(%q) read the save stream: %v", ref, err)
+			}))
+			fromStream := analyzeJSON(t, ref, aopts, image.WithLayerStore(false))
+			if !bytes.Equal(fromStore, fromStream) {
+				t.Errorf("analyze JSON from the layer store differs from the save stream's (-stream +store):\n%s",
+					cmp.Diff(string(fromStream), string(fromStore)))
+			}
+		})
+	}
+}
+
+// analyzeJSON is `diet analyze --format json` of ref.
+func analyzeJSON(t *testing.T, ref string, aopts []analyze.Option, iopts ...image.Option) []byte {
+	t.Helper()
+	r, err := diet.Analyze(t.Context(), ref, diet.WithImage(iopts...), diet.WithAnalyze(aopts...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := report.JSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
