@@ -5,15 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/klauspost/compress/gzip"
+	"golang.org/x/sys/unix"
 )
 
 // Causes of a layer store the package will not read, for errors.Is in tests.
@@ -32,14 +32,14 @@ var (
 // headers live in memory, and a body is read only when asked for.
 type storeTar struct {
 	layer  string   // the layer's short diff ID, for messages
-	root   *os.Root // the diff directory: names never resolve outside it
+	dir    *os.File // the diff directory: bodies are opened beneath it
+	root   *os.Root // the same, for kernels without openat2
 	inline []byte   // every header and padding byte, in order
 	segs   []segment
 	size   int64
 
-	mu  sync.Mutex
-	cur int      // index in segs of f; -1 for none
-	f   *os.File // the body last read: a file is read in many ReadAt calls
+	mu   sync.Mutex
+	body *bodyFD // the body last read: a file is read in many ReadAt calls
 }
 
 // segment is a run of the tar: inline bytes, or the body of a file.
@@ -74,12 +74,28 @@ const (
 // root. A body is named as the engine names it (the header's name below the
 // diff directory); a name that climbs out of it is refused here.
 func readTarSplit(r io.Reader, root *os.Root, layer string) (*storeTar, error) {
+	dir, err := root.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	t, err := parseTarSplit(r, layer)
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	t.dir, t.root, t.body = dir, root, &bodyFD{fd: -1, seg: -1}
+	runtime.AddCleanup(t, (*bodyFD).close, t.body)
+	return t, nil
+}
+
+// parseTarSplit reads the record alone.
+func parseTarSplit(r io.Reader, layer string) (*storeTar, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return nil, tag(errTarSplit, err)
 	}
 	defer zr.Close()
-	t := &storeTar{layer: layer, root: root, cur: -1}
+	t := &storeTar{layer: layer}
 	dec := json.NewDecoder(zr)
 	for n := 0; ; n++ {
 		var e tarSplitEntry
@@ -186,62 +202,96 @@ func (t *storeTar) ReadAt(p []byte, off int64) (int, error) {
 func (t *storeTar) readBody(i int, p []byte, off int64) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.cur != i {
-		if t.f != nil {
-			t.f.Close()
-			t.f, t.cur = nil, -1
-		}
-		f, err := t.openBody(&t.segs[i])
+	if t.body.seg != i {
+		t.body.close()
+		fd, err := t.openBody(&t.segs[i])
 		if err != nil {
 			return err
 		}
-		t.f, t.cur = f, i
+		t.body.fd, t.body.seg = fd, i
 	}
-	if _, err := t.f.ReadAt(p, off); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+	for len(p) > 0 {
+		n, err := unix.Pread(t.body.fd, p, off)
+		if err == unix.EINTR {
+			continue
 		}
-		return fmt.Errorf("layer %s: %q: %w", t.layer, t.segs[i].name, err)
+		if err == nil && n == 0 {
+			err = io.ErrUnexpectedEOF // shrunk since openBody checked its size
+		}
+		if err != nil {
+			return fmt.Errorf("layer %s: %q: %w", t.layer, t.segs[i].name, err)
+		}
+		p, off = p[n:], off+int64(n)
 	}
 	return nil
 }
 
-// openBody opens the file holding a body, inside the diff directory. It
-// must be a regular file of the size the record gives: a FIFO is opened
-// without blocking and refused, and a file of another size would shift
-// every byte after it.
-func (t *storeTar) openBody(s *segment) (*os.File, error) {
-	f, err := t.root.OpenFile(s.name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, fmt.Errorf("layer %s: %w", t.layer, err)
+// bodyFD is the descriptor of the body last read; a layer's reader
+// frees it when it is garbage, as an *os.File would.
+type bodyFD struct {
+	fd  int
+	seg int // index in segs; -1 for none
+}
+
+func (b *bodyFD) close() {
+	if b.seg >= 0 {
+		unix.Close(b.fd)
+		b.fd, b.seg = -1, -1
 	}
-	fi, err := f.Stat()
+}
+
+// openBody opens the file holding a body, beneath the diff directory: a
+// symlink that leads out of it, or a name that climbs, fails in the kernel
+// (openat2 RESOLVE_BENEATH; os.Root's walk where the kernel has no
+// openat2). It must be a regular file of the size the record gives: a FIFO
+// is opened without blocking and refused, and a file of another size
+// would shift every byte after it.
+func (t *storeTar) openBody(s *segment) (int, error) {
+	const flags = unix.O_RDONLY | unix.O_NONBLOCK | unix.O_CLOEXEC | unix.O_NOCTTY
+	fd, err := unix.Openat2(int(t.dir.Fd()), s.name, &unix.OpenHow{Flags: flags, Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS})
+	if err == unix.ENOSYS {
+		var f *os.File
+		if f, err = t.root.OpenFile(s.name, flags, 0); err == nil {
+			fd, err = unix.Dup(int(f.Fd()))
+			f.Close()
+		}
+	}
+	if err == unix.EXDEV { // openat2's word for a path that resolves outside
+		return -1, tag(errNameEscapes, fmt.Errorf("layer %s: %q leads out of the layer's directory", t.layer, s.name))
+	}
+	if err != nil {
+		return -1, fmt.Errorf("layer %s: open %q: %w", t.layer, s.name, err)
+	}
+	var st unix.Stat_t
+	err = unix.Fstat(fd, &st)
 	switch {
 	case err != nil:
-		err = fmt.Errorf("layer %s: %w", t.layer, err)
-	case !fi.Mode().IsRegular():
-		err = tag(ErrMismatch, fmt.Errorf("layer %s: %q is a %s in the layer store, a file of %d bytes in its tar-split record", t.layer, s.name, fileKind(fi.Mode()), s.n))
-	case fi.Size() != s.n:
-		err = tag(ErrMismatch, fmt.Errorf("layer %s: %q is %d bytes in the layer store, %d in its tar-split record", t.layer, s.name, fi.Size(), s.n))
+		err = fmt.Errorf("layer %s: %q: %w", t.layer, s.name, err)
+	case st.Mode&unix.S_IFMT != unix.S_IFREG:
+		err = tag(ErrMismatch, fmt.Errorf("layer %s: %q is a %s in the layer store, a file of %d bytes in its tar-split record", t.layer, s.name, fileKind(st.Mode), s.n))
+	case st.Size != s.n:
+		err = tag(ErrMismatch, fmt.Errorf("layer %s: %q is %d bytes in the layer store, %d in its tar-split record", t.layer, s.name, st.Size, s.n))
 	}
 	if err != nil {
-		f.Close()
-		return nil, err
+		unix.Close(fd)
+		return -1, err
 	}
-	return f, nil
+	return fd, nil
 }
 
 // fileKind names what a file is that is not a regular file.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
+func fileKind(mode uint32) string {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFDIR:
 		return "directory"
-	case m&fs.ModeNamedPipe != 0:
+	case unix.S_IFIFO:
 		return "named pipe"
-	case m&fs.ModeSocket != 0:
+	case unix.S_IFSOCK:
 		return "socket"
-	case m&fs.ModeDevice != 0:
+	case unix.S_IFCHR, unix.S_IFBLK:
 		return "device"
+	case unix.S_IFLNK:
+		return "symlink"
 	}
 	return "special file"
 }
