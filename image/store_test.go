@@ -16,6 +16,16 @@ import (
 // checks that every layer reads, as a section and as a stream, as the very
 // tar it was made from.
 func TestStore(t *testing.T) {
+	for _, other := range []bool{false, true} {
+		t.Run(map[bool]string{false: "tar-split's field order", true: "another field order"}[other], func(t *testing.T) {
+			otherOrder = other
+			defer func() { otherOrder = false }()
+			testStore(t)
+		})
+	}
+}
+
+func testStore(t *testing.T) {
 	want := fixture(t)
 	s := newFakeStore(t, want)
 	got, err := s.open(t)

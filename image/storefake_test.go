@@ -120,14 +120,41 @@ func splitTar(t *testing.T, b []byte, diff string) []tarSplitEntry {
 	return append(out, tarSplitEntry{Type: tarSplitSegment, Payload: b[prev:]})
 }
 
+// splitEntry is tar-split's storage.Entry, fields and tags as it writes them.
+type splitEntry struct {
+	Type     int    `json:"type"`
+	Name     string `json:"name,omitempty"`
+	NameRaw  []byte `json:"name_raw,omitempty"`
+	Size     int64  `json:"size,omitempty"`
+	Payload  []byte `json:"payload"`
+	Position int    `json:"position"`
+}
+
+// otherEntry is the same record from a writer with another field order:
+// the reader must not depend on tar-split's.
+type otherEntry struct {
+	Position int    `json:"position"`
+	Payload  []byte `json:"payload"`
+	Size     int64  `json:"size,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Type     int    `json:"type"`
+}
+
+// otherOrder makes gzipLines write otherEntry lines.
+var otherOrder = false
+
 // gzipLines writes entries as a tar-split record: gzipped JSON lines.
 func gzipLines(t *testing.T, entries []tarSplitEntry) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	enc := json.NewEncoder(zw)
-	for _, e := range entries {
-		if err := enc.Encode(e); err != nil {
+	for i, e := range entries {
+		var v any = splitEntry{Type: e.Type, Name: e.Name, NameRaw: e.NameRaw, Size: e.Size, Payload: e.Payload, Position: i}
+		if otherOrder {
+			v = otherEntry{Type: e.Type, Name: e.Name, Size: e.Size, Payload: e.Payload, Position: i}
+		}
+		if err := enc.Encode(v); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,6 +1,9 @@
 package image
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,15 +99,19 @@ func parseTarSplit(r io.Reader, layer string) (*storeTar, error) {
 	}
 	defer zr.Close()
 	t := &storeTar{layer: layer}
-	dec := json.NewDecoder(zr)
-	for n := 0; ; n++ {
-		var e tarSplitEntry
-		if err := dec.Decode(&e); err == io.EOF {
-			break
-		} else if err != nil {
-			if errors.Is(err, io.EOF) {
-				err = io.ErrUnexpectedEOF
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 64<<10), maxTarSplitLine)
+	sc.Split(scanLines)
+	for n := 0; sc.Scan(); n++ {
+		line := sc.Bytes()
+		if p, ok := segmentPayload(line); ok {
+			if err := t.addBase64(p); err != nil {
+				return nil, tag(errTarSplit, fmt.Errorf("entry %d: %w", n, err))
 			}
+			continue
+		}
+		var e tarSplitEntry
+		if err := json.Unmarshal(line, &e); err != nil {
 			return nil, tag(errTarSplit, fmt.Errorf("entry %d: %w", n, err))
 		}
 		switch e.Type {
@@ -131,25 +138,83 @@ func parseTarSplit(r io.Reader, layer string) (*storeTar, error) {
 			return nil, tag(errTarSplit, fmt.Errorf("entry %d: unknown type %d", n, e.Type))
 		}
 	}
+	if err := sc.Err(); err != nil {
+		return nil, tag(errTarSplit, err)
+	}
 	if t.size == 0 {
 		return nil, tag(errTarSplit, errors.New("no entries"))
 	}
 	return t, nil
 }
 
-// addInline appends raw tar bytes, joining them to an inline run just
-// before them so that the table stays one row per header and body.
+// scanLines is bufio.ScanLines for a record whose every line ends in a
+// newline, as tar-split writes it: a last line without one is cut short.
+func scanLines(data []byte, atEOF bool) (int, []byte, error) {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return i + 1, data[:i], nil
+	}
+	if atEOF && len(data) > 0 {
+		return 0, nil, io.ErrUnexpectedEOF
+	}
+	return 0, nil, nil
+}
+
+// maxTarSplitLine bounds a record's line: a header with PAX records
+// archive/tar accepts (1 MiB), in base64, with room to spare.
+const maxTarSplitLine = 4 << 20
+
+// segmentPrefix starts every raw-bytes line tar-split writes (Go's
+// encoding/json of its Entry, fields in order): such lines, nearly all the
+// record's bytes, are read without a JSON decoder.
+var segmentPrefix = []byte(`{"type":2,"payload":"`)
+
+// segmentPayload returns the base64 payload of a raw-bytes line in
+// tar-split's own layout; ok is false for any other line, which is then
+// decoded as JSON.
+func segmentPayload(line []byte) (p []byte, ok bool) {
+	rest, ok := bytes.CutPrefix(line, segmentPrefix)
+	if !ok {
+		return nil, false
+	}
+	p, rest, ok = bytes.Cut(rest, []byte{'"'})
+	if !ok || !bytes.HasPrefix(rest, []byte(`,"position":`)) || !bytes.HasSuffix(rest, []byte{'}'}) || bytes.IndexByte(p, '\\') >= 0 {
+		return nil, false
+	}
+	return p, true
+}
+
+// addBase64 decodes raw tar bytes onto inline.
+func (t *storeTar) addBase64(p []byte) error {
+	start := len(t.inline)
+	t.inline = slices.Grow(t.inline, base64.StdEncoding.DecodedLen(len(p)))
+	n, err := base64.StdEncoding.Decode(t.inline[start:start+base64.StdEncoding.DecodedLen(len(p))], p)
+	t.inline = t.inline[:start+n]
+	if err != nil {
+		return err
+	}
+	t.grow(start, n)
+	return nil
+}
+
+// addInline appends raw tar bytes.
 func (t *storeTar) addInline(b []byte) {
-	if len(b) == 0 {
+	start := len(t.inline)
+	t.inline = append(t.inline, b...)
+	t.grow(start, len(b))
+}
+
+// grow accounts n inline bytes appended at start, joining them to an inline
+// run just before them so that the table stays one row per header and body.
+func (t *storeTar) grow(start, n int) {
+	if n == 0 {
 		return
 	}
 	if k := len(t.segs) - 1; k >= 0 && !t.segs[k].body {
-		t.segs[k].n += int64(len(b))
+		t.segs[k].n += int64(n)
 	} else {
-		t.segs = append(t.segs, segment{off: t.size, n: int64(len(b)), at: int64(len(t.inline))})
+		t.segs = append(t.segs, segment{off: t.size, n: int64(n), at: int64(start)})
 	}
-	t.inline = append(t.inline, b...)
-	t.size += int64(len(b))
+	t.size += int64(n)
 }
 
 // bodyPath is where the engine keeps the body of the entry name: its path
