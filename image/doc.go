@@ -16,6 +16,14 @@
 //     a stored-uncompressed layer is a seekable section of the archive, so a
 //     reader can skip file bodies. An uncompressed classic layer is gzipped
 //     only when its compressed Digest, Size or stream is asked for.
+//   - docker-daemon: reads a local overlay2 or fuse-overlayfs engine's
+//     classic layer store when it can (see [WithLayerStore]): the config from
+//     imagedb (checked against the image ID), each layer's tar rebuilt as
+//     docker save rebuilds it, from layerdb's tar-split record (headers in
+//     memory, about 560 bytes a file) and the bodies in the layer's diff
+//     directory, opened beneath it (openat2 RESOLVE_BENEATH) only when read.
+//     Any other engine, or a store it cannot read, is read through its save
+//     stream, and [WithFallback] hears why.
 //   - Member names in an archive are hostile: they are read as docker load
 //     reads them (internal/tarname: cleaned, an absolute one from the
 //     archive's root), names that climb out of the archive are refused, and
