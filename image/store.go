@@ -70,7 +70,7 @@ func openStore(ctx context.Context, root, driver string, id v1.Hash, name string
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			t, err := openStoreLayer(root, driver, dir, diffID)
+			t, err := openStoreLayer(root, driver, dir, o.tempDir, diffID)
 			if err != nil {
 				return fmt.Errorf("layer %d (%s): %w", i+1, short(diffID), err)
 			}
@@ -99,7 +99,7 @@ func chainID(parent, diffID v1.Hash) v1.Hash {
 }
 
 // openStoreLayer reads the layerdb directory dir of the layer diffID.
-func openStoreLayer(root, driver, dir string, diffID v1.Hash) (*storeTar, error) {
+func openStoreLayer(root, driver, dir, tempDir string, diffID v1.Hash) (*storeTar, error) {
 	diff, err := os.ReadFile(filepath.Join(dir, "diff"))
 	if err != nil {
 		return nil, err
@@ -126,7 +126,7 @@ func openStoreLayer(root, driver, dir string, diffID v1.Hash) (*storeTar, error)
 		return nil, err
 	}
 	defer f.Close()
-	t, err := readTarSplit(f, r, short(diffID))
+	t, err := readTarSplit(f, r, short(diffID), tempDir)
 	if err != nil {
 		r.Close()
 		return nil, fmt.Errorf("%s: %w", f.Name(), err)

@@ -3,6 +3,7 @@ package image
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -31,13 +32,18 @@ var (
 // layer's diff directory. The bytes are those of the tar the layer was
 // made from, so they hash to its diff ID.
 //
-// Its ReadAt serves any range, so a reader can skip bodies: only the
-// headers live in memory, and a body is read only when asked for.
+// Its ReadAt serves any range, so a reader can skip bodies: a body is read
+// only when asked for. The headers are spilled to an unlinked temporary
+// file as they are decoded, not kept in memory: they are most of a
+// record's bytes (34 MB for the story's 61,000 entries), and the page
+// cache holds them as well for the one pass analysis makes.
 type storeTar struct {
 	layer  string   // the layer's short diff ID, for messages
 	dir    *os.File // the diff directory: bodies are opened beneath it
 	root   *os.Root // the same, for kernels without openat2
-	inline []byte   // every header and padding byte, in order
+	inline *os.File // every header and padding byte, in order; unlinked
+	spill  *bufio.Writer
+	spilt  int64 // bytes written to inline
 	segs   []segment
 	size   int64
 
@@ -74,14 +80,15 @@ const (
 )
 
 // readTarSplit parses a gzipped tar-split record into a storeTar over
-// root. A body is named as the engine names it (the header's name below the
-// diff directory); a name that climbs out of it is refused here.
-func readTarSplit(r io.Reader, root *os.Root, layer string) (*storeTar, error) {
+// root, spilling its headers to a file in tempDir. A body is named as the
+// engine names it (the header's name below the diff directory); a name that
+// climbs out of it is refused here.
+func readTarSplit(r io.Reader, root *os.Root, layer, tempDir string) (*storeTar, error) {
 	dir, err := root.Open(".")
 	if err != nil {
 		return nil, err
 	}
-	t, err := parseTarSplit(r, layer)
+	t, err := parseTarSplit(r, layer, tempDir)
 	if err != nil {
 		dir.Close()
 		return nil, err
@@ -92,21 +99,40 @@ func readTarSplit(r io.Reader, root *os.Root, layer string) (*storeTar, error) {
 }
 
 // parseTarSplit reads the record alone.
-func parseTarSplit(r io.Reader, layer string) (*storeTar, error) {
+func parseTarSplit(r io.Reader, layer, tempDir string) (t *storeTar, err error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return nil, tag(errTarSplit, err)
 	}
 	defer zr.Close()
-	t := &storeTar{layer: layer}
+	f, err := os.CreateTemp(tempDir, "diet-tar-split-*")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
+	t = &storeTar{layer: layer, inline: f, spill: bufio.NewWriterSize(f, 256<<10)}
 	sc := bufio.NewScanner(zr)
 	sc.Buffer(make([]byte, 64<<10), maxTarSplitLine)
 	sc.Split(scanLines)
+	var raw []byte // a decoded payload
 	for n := 0; sc.Scan(); n++ {
 		line := sc.Bytes()
 		if p, ok := segmentPayload(line); ok {
-			if err := t.addBase64(p); err != nil {
+			raw = slices.Grow(raw[:0], base64.StdEncoding.DecodedLen(len(p)))[:base64.StdEncoding.DecodedLen(len(p))]
+			k, err := base64.StdEncoding.Decode(raw, p)
+			if err != nil {
 				return nil, tag(errTarSplit, fmt.Errorf("entry %d: %w", n, err))
+			}
+			if err := t.addInline(raw[:k]); err != nil {
+				return nil, err
 			}
 			continue
 		}
@@ -116,7 +142,9 @@ func parseTarSplit(r io.Reader, layer string) (*storeTar, error) {
 		}
 		switch e.Type {
 		case tarSplitSegment:
-			t.addInline(e.Payload)
+			if err := t.addInline(e.Payload); err != nil {
+				return nil, err
+			}
 		case tarSplitFile:
 			if e.Size < 0 {
 				return nil, tag(errTarSplit, fmt.Errorf("entry %d: size %d", n, e.Size))
@@ -144,6 +172,10 @@ func parseTarSplit(r io.Reader, layer string) (*storeTar, error) {
 	if t.size == 0 {
 		return nil, tag(errTarSplit, errors.New("no entries"))
 	}
+	if err := t.spill.Flush(); err != nil {
+		return nil, err
+	}
+	t.spill = nil
 	return t, nil
 }
 
@@ -183,36 +215,27 @@ func segmentPayload(line []byte) (p []byte, ok bool) {
 	return p, true
 }
 
-// addBase64 decodes raw tar bytes onto inline.
-func (t *storeTar) addBase64(p []byte) error {
-	start := len(t.inline)
-	t.inline = slices.Grow(t.inline, base64.StdEncoding.DecodedLen(len(p)))
-	n, err := base64.StdEncoding.Decode(t.inline[start:start+base64.StdEncoding.DecodedLen(len(p))], p)
-	t.inline = t.inline[:start+n]
-	if err != nil {
+// addInline appends raw tar bytes to the spill.
+func (t *storeTar) addInline(b []byte) error {
+	start := t.spilt
+	if _, err := t.spill.Write(b); err != nil {
 		return err
 	}
-	t.grow(start, n)
-	return nil
-}
-
-// addInline appends raw tar bytes.
-func (t *storeTar) addInline(b []byte) {
-	start := len(t.inline)
-	t.inline = append(t.inline, b...)
+	t.spilt += int64(len(b))
 	t.grow(start, len(b))
+	return nil
 }
 
 // grow accounts n inline bytes appended at start, joining them to an inline
 // run just before them so that the table stays one row per header and body.
-func (t *storeTar) grow(start, n int) {
+func (t *storeTar) grow(start int64, n int) {
 	if n == 0 {
 		return
 	}
 	if k := len(t.segs) - 1; k >= 0 && !t.segs[k].body {
 		t.segs[k].n += int64(n)
 	} else {
-		t.segs = append(t.segs, segment{off: t.size, n: int64(n), at: int64(start)})
+		t.segs = append(t.segs, segment{off: t.size, n: int64(n), at: start})
 	}
 	t.size += int64(n)
 }
@@ -251,8 +274,8 @@ func (t *storeTar) ReadAt(p []byte, off int64) (int, error) {
 			if err := t.readBody(i, p[n:n+int(want)], within); err != nil {
 				return n, err
 			}
-		} else {
-			copy(p[n:], t.inline[s.at+within:s.at+within+want])
+		} else if k, err := t.inline.ReadAt(p[n:n+int(want)], s.at+within); k < int(want) {
+			return n + k, fmt.Errorf("layer %s: its headers: %w", t.layer, cmp.Or(err, io.ErrUnexpectedEOF))
 		}
 		n += int(want)
 		off += want

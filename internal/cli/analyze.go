@@ -119,7 +119,7 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 			if err := stdinImage(args[0]); err != nil {
 				return usage(cmd, err)
 			}
-			iopts = append(iopts, image.WithMinFree(g.minFree), storeNote(cmd.ErrOrStderr()))
+			iopts = append(append(iopts, image.WithMinFree(g.minFree)), g.daemonOptions(cmd.ErrOrStderr())...)
 			return runAnalyze(cmd, g, f.format, args[0], iopts, aopts)
 		},
 	}

@@ -30,6 +30,9 @@ type globals struct {
 	// (DIET_MIN_FREE), or diskspace.Auto; minFreeErr a bad value of it.
 	minFree    int64
 	minFreeErr error
+	// saveStream: DIET_LAYER_STORE=0 makes docker-daemon: read the
+	// engine's save stream even where its layer store is readable.
+	saveStream bool
 }
 
 // load reads the environment and looks at stdout and stderr. Colour follows
@@ -62,6 +65,7 @@ func (g *globals) load(getenv func(string) string, stdout, stderr io.Writer) {
 	}
 	g.progress = errTTY && getenv("TERM") != "dumb"
 	g.gogc = getenv("GOGC") != ""
+	g.saveStream = getenv("DIET_LAYER_STORE") == "0"
 	g.minFree, g.minFreeErr = diskspace.Auto, nil
 	if v := getenv(diskspace.EnvMinFree); v != "" {
 		g.minFree, g.minFreeErr = diskspace.ParseSize(v)
@@ -104,6 +108,9 @@ func New() *cobra.Command {
 			"IMAGE names follow skopeo: docker-archive:PATH (docker save), oci:DIR[:TAG],\n" +
 			"oci-archive:PATH[:TAG] (an OCI layout in a tar), docker://REF (a registry),\n" +
 			"docker-daemon:REF (the local engine); a bare path or reference does the obvious thing.\n\n" +
+			"docker-daemon: reads the engine's layer store where diet can (root, a local engine, the\n" +
+			"overlay2 or fuse-overlayfs driver), else its save stream, and says why once on stderr;\n" +
+			"DIET_LAYER_STORE=0 reads the save stream always.\n\n" +
 			"A compressed archive, the engine's save stream, the squashed layer and a --level minimal\n" +
 			"rootfs are spooled under TMPDIR. A small gzip can expand a thousandfold, so diet stops\n" +
 			"with an error before the free space there drops below max(1 GiB, 5% of the disk).\n" +
@@ -211,11 +218,12 @@ func cutWords(s string, n int) string {
 	return b.String()
 }
 
-// storeNote says on w, once per image opened, that docker-daemon: reads
-// the engine's save stream (the slow way) and why its layer store could
-// not be read.
-func storeNote(w io.Writer) image.Option {
-	return image.WithFallback(func(reason error) {
+// daemonOptions are how docker-daemon: is read: from the layer store
+// unless DIET_LAYER_STORE=0, saying on w, once per image opened, when it
+// reads the engine's save stream (the slow way) and why its layer store
+// could not be read.
+func (g *globals) daemonOptions(w io.Writer) []image.Option {
+	return []image.Option{image.WithLayerStore(!g.saveStream), image.WithFallback(func(reason error) {
 		fmt.Fprintf(w, "diet: reading the engine's save stream, not its layer store: %v\n", reason)
-	})
+	})}
 }

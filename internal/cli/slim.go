@@ -232,7 +232,7 @@ func newSlimCmd(g *globals) *cobra.Command {
 			if err := stdinImage(args[0]); err != nil {
 				return usage(cmd, err)
 			}
-			iopts = append(iopts, image.WithMinFree(g.minFree), storeNote(cmd.ErrOrStderr()))
+			iopts = append(append(iopts, image.WithMinFree(g.minFree)), g.daemonOptions(cmd.ErrOrStderr())...)
 			return runSlim(cmd, g, f, args[0], level, iopts, sopts)
 		},
 	}
