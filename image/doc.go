@@ -19,8 +19,9 @@
 //   - docker-daemon: reads a local overlay2 or fuse-overlayfs engine's
 //     classic layer store when it can (see [WithLayerStore]): the config from
 //     imagedb (checked against the image ID), each layer's tar rebuilt as
-//     docker save rebuilds it, from layerdb's tar-split record (headers in
-//     memory, about 560 bytes a file) and the bodies in the layer's diff
+//     docker save rebuilds it, from layerdb's tar-split record (headers
+//     spilled to an unlinked temporary file, their index in memory) and
+//     the bodies in the layer's diff
 //     directory, opened beneath it (openat2 RESOLVE_BENEATH) only when read.
 //     Any other engine, or a store it cannot read, is read through its save
 //     stream, and [WithFallback] hears why.
