@@ -2,6 +2,7 @@ package diet_test
 
 import (
 	"bytes"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -17,12 +18,14 @@ import (
 	"github.com/dietimage/diet/internal/test/enginetest"
 	"github.com/dietimage/diet/internal/test/tartest"
 	"github.com/dietimage/diet/report"
+	"github.com/dietimage/diet/slim"
 )
 
 // TestAnalyzeLayerStore analyses fixture images the real engine holds
 // twice, from its layer store and from its save stream, and checks that
 // the JSON reports are the same, byte for byte: with --duplicates too,
-// which reads every file's body from the store.
+// which reads every file's body from the store; and that slim writes the
+// same archive from either.
 func TestAnalyzeLayerStore(t *testing.T) {
 	driver := enginetest.Require(t)
 	if driver != "overlay2" && driver != "fuse-overlayfs" {
@@ -77,8 +80,35 @@ func TestAnalyzeLayerStore(t *testing.T) {
 				t.Errorf("analyze JSON from the layer store differs from the save stream's (-stream +store):\n%s",
 					cmp.Diff(string(fromStream), string(fromStore)))
 			}
+			if !im.duplicates { // the story's: the bodies slim reads, twice, take long
+				return
+			}
+			// slim reads the bodies it keeps from the store: the same bytes out.
+			if a, b := slimmed(t, ref, image.WithLayerStore(true)), slimmed(t, ref, image.WithLayerStore(false)); !bytes.Equal(a, b) {
+				t.Errorf("slim --level prune from the layer store wrote %d bytes unlike the %d from the save stream", len(a), len(b))
+			}
 		})
 	}
+}
+
+// slimmed is the docker-archive `diet slim --level prune` writes of ref.
+func slimmed(t *testing.T, ref string, iopts ...image.Option) []byte {
+	t.Helper()
+	img, err := image.Open(t.Context(), ref, iopts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "slim.tar")
+	s, _, err := diet.Slim(t.Context(), img, slim.Prune, diet.WithOutput("docker-archive:"+out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // analyzeJSON is `diet analyze --format json` of ref.
