@@ -3,7 +3,6 @@ package image
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -205,10 +204,7 @@ func openSave(ctx context.Context, e *engine, r imageRef, o *options) (v1.Image,
 	img, err := archiveFromFile(ctx, f, imageRef{transport: transportArchive, path: "save stream", index: -1}, o)
 	if err != nil {
 		f.Close()
-		if errors.Is(err, ErrTruncated) {
-			return nil, fmt.Errorf("docker engine: save stream: %w", err)
-		}
-		return nil, err
+		return nil, fmt.Errorf("docker engine: save stream of %d bytes: %w", n, err)
 	}
 	return img, nil
 }
