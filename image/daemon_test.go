@@ -253,8 +253,9 @@ func sameBytes(t *testing.T, a, b *io.SectionReader) bool {
 	return true
 }
 
-// socketProxy serves the engine's unix socket on a local TCP port.
-func socketProxy(t *testing.T) string {
+// socketProxy serves the engine's unix socket on a local TCP port;
+// modify, when given, changes the engine's responses on the way.
+func socketProxy(t *testing.T, modify ...func(*http.Response) error) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -267,6 +268,9 @@ func socketProxy(t *testing.T) string {
 			return d.DialContext(ctx, "unix", defaultSocket)
 		}},
 	}}
+	if len(modify) > 0 {
+		srv.Handler.(*httputil.ReverseProxy).ModifyResponse = modify[0]
+	}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()

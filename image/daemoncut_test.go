@@ -3,13 +3,10 @@ package image
 import (
 	"archive/tar"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httputil"
 	"os"
 	"os/exec"
 	"strings"
@@ -105,28 +102,14 @@ func (c *countReader) Read(p []byte) (int, error) {
 // cuttingProxy is socketProxy whose save streams end after at bytes.
 func cuttingProxy(t *testing.T, at int64) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: &httputil.ReverseProxy{
-		Rewrite: func(r *httputil.ProxyRequest) { r.Out.URL.Scheme, r.Out.URL.Host = "http", "docker" },
-		Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", defaultSocket)
-		}},
-		ModifyResponse: func(resp *http.Response) error {
-			if strings.HasSuffix(resp.Request.URL.Path, "/images/get") {
-				resp.Body = cutBody{Reader: io.LimitReader(resp.Body, at), Closer: resp.Body}
-				resp.ContentLength = -1
-				resp.Header.Del("Content-Length")
-			}
-			return nil
-		},
-	}}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().String()
+	return socketProxy(t, func(resp *http.Response) error {
+		if strings.HasSuffix(resp.Request.URL.Path, "/images/get") {
+			resp.Body = cutBody{Reader: io.LimitReader(resp.Body, at), Closer: resp.Body}
+			resp.ContentLength = -1
+			resp.Header.Del("Content-Length")
+		}
+		return nil
+	})
 }
 
 type cutBody struct {
