@@ -61,7 +61,10 @@ func build(ctx context.Context, layers []v1.Layer, diffIDs []v1.Hash, opts []Opt
 				if diffIDs != nil {
 					diffID = diffIDs[i]
 				}
-				w, err := walkLayer(gctx, i, l, diffID, &o)
+				w, err := walkedAs(&o, i, l, diffID)
+				if w == nil && err == nil {
+					w, err = walkLayer(gctx, i, l, diffID, &o)
+				}
 				if err != nil {
 					return &LayerError{Index: i, Digest: digestOf(l, w), Err: err}
 				}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"io/fs"
 	"runtime"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // Option configures [Build].
@@ -15,6 +17,7 @@ type options struct {
 	verify   bool
 	file     FileFunc
 	progress func(Progress)
+	walks    map[v1.Hash]*walked // by diff ID
 }
 
 // FileFunc looks at the content of a regular file as the walk passes it. It
@@ -24,7 +27,7 @@ type FileFunc func(f *File) error
 
 // File is a regular file met during the walk of one layer.
 type File struct {
-	Layer int
+	Layer int    // -1 in a walk of a blob alone ([WalkBlob])
 	Path  string // absolute and clean
 	Size  int64
 	Mode  fs.FileMode

@@ -2,6 +2,8 @@ package layerfs
 
 import (
 	"archive/tar"
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -117,15 +119,25 @@ func (w *walked) walkStream(ctx context.Context, l v1.Layer, o *options) error {
 		return err
 	}
 	defer rc.Close()
-	blob := hashing(ctxio.Reader(ctx, rc))
+	return w.walkBlob(ctx, rc, o)
+}
+
+// walkBlob walks the layer blob r to its end. A digest or diff ID the walk
+// knows is checked; one it does not is computed.
+func (w *walked) walkBlob(ctx context.Context, r io.Reader, o *options) error {
+	blob := hashing(ctxio.Reader(ctx, r))
 	defer blob.Close()
+	br := bufio.NewReaderSize(blob, 64<<10)
+	head, _ := br.Peek(len(zstdMagic)) // a short blob is the tar's error to report
+	compressed := bytes.HasPrefix(head, gzipMagic) || bytes.HasPrefix(head, zstdMagic)
 	// The diff ID is checked when asked to, or computed when unknown:
 	// hashing every uncompressed byte costs a fifth of decompressing them.
+	// An uncompressed blob's diff ID is its digest, hashed already.
 	var diffHash hash.Hash
-	if o.verify || w.layer.DiffID.Hex == "" {
+	if compressed && (o.verify || w.layer.DiffID.Hex == "") {
 		diffHash = sha256.New()
 	}
-	dec := decompressing(blob, diffHash)
+	dec := decompressing(br, diffHash)
 	defer dec.Close()
 	end, err := w.walkTar(ctx, dec, func() int64 { return dec.pos }, nil, o)
 	if err != nil {
@@ -136,26 +148,36 @@ func (w *walked) walkStream(ctx context.Context, l v1.Layer, o *options) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(io.Discard, blob); err != nil { // a blob may run on past the tar
+	if _, err := io.Copy(io.Discard, br); err != nil { // a blob may run on past the tar
 		return err
 	}
-	compressed, sum, err := blob.wait()
+	size, sum, err := blob.wait()
 	if err != nil {
 		return err
 	}
 	w.layer.settle(end, tarBytes)
-	w.layer.Compressed = compressed
-	if tarBytes == compressed { // stored uncompressed: the blob is the tar
-		w.layer.Compressed = -1
+	haveDiff := diffHash != nil
+	if compressed {
+		w.layer.Compressed = size
+	} else {
+		haveDiff, diffSum = true, sum
 	}
-	if diffHash != nil {
+	if haveDiff {
+		got := fmt.Sprintf("sha256:%x", diffSum)
 		if w.layer.DiffID.Hex == "" {
-			w.layer.DiffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", diffSum)}
-		} else if err := check(fmt.Sprintf("sha256:%x", diffSum), w.layer.DiffID); err != nil {
-			return fmt.Errorf("diff ID: %w", err)
+			w.layer.DiffID, _ = v1.NewHash(got)
+		} else if o.verify {
+			if err := check(got, w.layer.DiffID); err != nil {
+				return fmt.Errorf("diff ID: %w", err)
+			}
 		}
 	}
-	return check(fmt.Sprintf("sha256:%x", sum), w.layer.Digest)
+	got := fmt.Sprintf("sha256:%x", sum)
+	if w.layer.Digest.Hex == "" {
+		w.layer.Digest, _ = v1.NewHash(got)
+		return nil
+	}
+	return check(got, w.layer.Digest)
 }
 
 // settle counts the header and trailer bytes once the end of the last
