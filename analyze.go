@@ -10,9 +10,21 @@ import (
 // Analyze opens the image ref names (any transport [image.Open] reads)
 // and reports where its bytes go. An error opening it is an
 // [*image.Error]; one reading it, an [*InputError]: both name ref.
+//
+// A source [image.Open] would spool to a temporary file (the engine's save
+// stream, a compressed or piped archive) is analysed in one pass as it is
+// read ([image.WithStream]); image.WithStream(nil) among the WithImage
+// options spools it instead.
 func Analyze(ctx context.Context, ref string, opts ...Option) (*analyze.Report, error) {
 	o := makeOptions(opts)
-	img, err := image.Open(ctx, ref, o.image...)
+	// A source Open would spool (the engine's save stream, a compressed
+	// or piped archive) is walked as it passes instead: the walks are the
+	// analysis's layers.
+	s, err := analyze.NewStream(o.analyze...)
+	if err != nil {
+		return nil, err
+	}
+	img, err := image.Open(ctx, ref, append([]image.Option{image.WithStream(s.Blob)}, o.image...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -23,7 +35,7 @@ func Analyze(ctx context.Context, ref string, opts ...Option) (*analyze.Report, 
 	if o.jobs > 0 {
 		aopts = append(aopts, analyze.WithJobs(o.jobs))
 	}
-	r, err := analyze.Image(ctx, img, append(aopts, o.analyze...)...)
+	r, err := s.Image(ctx, img, aopts...)
 	if err != nil {
 		return nil, &InputError{Ref: ref, Err: err}
 	}

@@ -22,8 +22,9 @@ import (
 )
 
 // TestAnalyzeLayerStore analyses fixture images the real engine holds
-// twice, from its layer store and from its save stream, and checks that
-// the JSON reports are the same, byte for byte: with --duplicates too,
+// three times, from its layer store, from its save stream in one pass and
+// from the stream spooled to a file, and checks that the JSON reports are
+// the same, byte for byte: with --duplicates too,
 // which reads every file's body from the store; and that slim writes the
 // same archive from either.
 func TestAnalyzeLayerStore(t *testing.T) {
@@ -79,6 +80,12 @@ func TestAnalyzeLayerStore(t *testing.T) {
 			if !bytes.Equal(fromStore, fromStream) {
 				t.Errorf("analyze JSON from the layer store differs from the save stream's (-stream +store):\n%s",
 					cmp.Diff(string(fromStream), string(fromStore)))
+			}
+			// The stream read in one pass, as above, and spooled whole first.
+			fromSpool := analyzeJSON(t, ref, aopts, image.WithLayerStore(false), image.WithStream(nil))
+			if !bytes.Equal(fromSpool, fromStream) {
+				t.Errorf("analyze JSON of the save stream read in one pass differs from the spooled stream's (-spooled +one pass):\n%s",
+					cmp.Diff(string(fromSpool), string(fromStream)))
 			}
 			if !im.duplicates { // the story's: the bodies slim reads, twice, take long
 				return

@@ -16,6 +16,11 @@ func Image(ctx context.Context, img v1.Image, opts ...Option) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	return analyzeImage(ctx, img, &o, nil)
+}
+
+// analyzeImage analyses img, taking the layers s walked from s.
+func analyzeImage(ctx context.Context, img v1.Image, o *options, s *Stream) (*Report, error) {
 	cf, err := img.ConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -43,11 +48,21 @@ func Image(ctx context.Context, img v1.Image, opts ...Option) (*Report, error) {
 			o.progress(Progress{LayersDone: p.LayersDone, Layers: p.Layers, BytesDone: p.BytesDone})
 		}))
 	}
+	if s != nil {
+		bopts = append(bopts, layerfs.WithWalks(s.walks...))
+	}
 	t, err := layerfs.Build(ctx, img, bopts...)
 	if err != nil {
 		return nil, err
 	}
-	return report(t, cf, int64(len(rawConfig)), id.String(), ins, &o), nil
+	if s != nil {
+		for i, l := range t.Layers {
+			if found := s.found[l.DiffID]; found != nil {
+				ins.layers[i] = *found
+			}
+		}
+	}
+	return report(t, cf, int64(len(rawConfig)), id.String(), ins, o), nil
 }
 
 // report assembles the parts of a Report from a built tree.

@@ -52,8 +52,8 @@ func culprits(t *layerfs.Tree, ins *inspector) []Culprit {
 	for _, c := range groups {
 		out = append(out, *c)
 	}
-	for layer, found := range ins.unstrip {
-		for _, f := range found {
+	for layer, found := range ins.layers {
+		for _, f := range found.unstrip {
 			c := Culprit{Category: "unstripped-elf", Path: f.path, Bytes: f.saves, Files: 1, Layer: layer,
 				Detail: fmt.Sprintf("strip would save %d%% of its %d bytes", f.saves*100/f.size, f.size)}
 			if id, ok := t.Lookup(f.path); ok {
@@ -85,8 +85,8 @@ func removedAfter(t *layerfs.Tree, id layerfs.ID, layer int) (int, bool) {
 // in several layers.
 func duplicates(ins *inspector) []Duplicate {
 	groups := map[[32]byte]*Duplicate{}
-	for layer, cs := range ins.contents {
-		for _, c := range cs {
+	for layer, found := range ins.layers {
+		for _, c := range found.contents {
 			d := groups[c.sum]
 			if d == nil {
 				d = &Duplicate{SHA256: hex.EncodeToString(c.sum[:]), Size: c.size}

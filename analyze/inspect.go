@@ -14,11 +14,16 @@ import (
 const minStripSavings = 16 << 10
 
 // inspector reads the few file contents the analysis needs, on the layers'
-// goroutines. Each layer appends only to its own slices: no locks.
+// goroutines. Each layer appends only to its own findings: no locks.
 type inspector struct {
-	hash     bool
-	unstrip  [][]elfFinding
-	contents [][]content
+	hash   bool
+	layers []findings
+}
+
+// findings are what the inspector learned of one layer.
+type findings struct {
+	unstrip  []elfFinding
+	contents []content
 }
 
 type elfFinding struct {
@@ -34,7 +39,7 @@ type content struct {
 }
 
 func newInspector(layers int, hash bool) *inspector {
-	return &inspector{hash: hash, unstrip: make([][]elfFinding, layers), contents: make([][]content, layers)}
+	return &inspector{hash: hash, layers: make([]findings, layers)}
 }
 
 // mayBeELF keeps the ELF check to files that can be programs or libraries,
@@ -50,10 +55,13 @@ func mayBeELF(f *layerfs.File) bool {
 	return strings.HasSuffix(base, ".so") || strings.Contains(base, ".so.")
 }
 
-func (in *inspector) file(f *layerfs.File) error {
+func (in *inspector) file(f *layerfs.File) error { return look(in.hash, &in.layers[f.Layer], f) }
+
+// look reads what the analysis needs of f into found; with sum, its sha256.
+func look(sum bool, found *findings, f *layerfs.File) error {
 	r, ra := f.R, f.RA
 	var h hash.Hash
-	if in.hash {
+	if sum {
 		// The hash needs every byte in order: the ELF check then reads
 		// the same stream instead of seeking.
 		h = sha256.New()
@@ -63,7 +71,7 @@ func (in *inspector) file(f *layerfs.File) error {
 		saves, isELF, err := stripSavings(r, ra, f.Size)
 		// A malformed ELF is not this question's business: no finding.
 		if err == nil && isELF && saves >= minStripSavings {
-			in.unstrip[f.Layer] = append(in.unstrip[f.Layer], elfFinding{path: f.Path, size: f.Size, saves: saves})
+			found.unstrip = append(found.unstrip, elfFinding{path: f.Path, size: f.Size, saves: saves})
 		}
 	}
 	if h != nil {
@@ -72,7 +80,7 @@ func (in *inspector) file(f *layerfs.File) error {
 		}
 		c := content{path: f.Path, size: f.Size}
 		h.Sum(c.sum[:0])
-		in.contents[f.Layer] = append(in.contents[f.Layer], c)
+		found.contents = append(found.contents, c)
 	}
 	return nil
 }

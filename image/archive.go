@@ -27,6 +27,10 @@ func openArchive(ctx context.Context, r imageRef, o *options) (v1.Image, error) 
 		return nil, notExist(err)
 	}
 	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		if o.stream != nil {
+			defer f.Close()
+			return openStream(ctx, f, r, o)
+		}
 		plain, n, err := spool(ctx, f, o)
 		f.Close()
 		if err != nil {
@@ -74,6 +78,10 @@ func archiveFromFile(ctx context.Context, f *os.File, r imageRef, o *options) (v
 	if err != nil {
 		return nil, err
 	}
+	if comp != uncompressed && o.stream != nil {
+		defer f.Close()
+		return openStream(ctx, f, r, o)
+	}
 	if comp != uncompressed {
 		plain, n, err := decompress(ctx, f, comp, o)
 		if err != nil {
@@ -86,6 +94,11 @@ func archiveFromFile(ctx context.Context, f *os.File, r imageRef, o *options) (v
 	if err != nil {
 		return nil, err
 	}
+	return openIndexed(ctx, x, r, o)
+}
+
+// openIndexed opens the image r chooses in the archive x indexes.
+func openIndexed(ctx context.Context, x *tarIndex, r imageRef, o *options) (v1.Image, error) {
 	switch {
 	case x.has("index.json"):
 		return openOCIArchive(ctx, x, r, o)

@@ -193,6 +193,19 @@ func openSave(ctx context.Context, e *engine, r imageRef, o *options) (v1.Image,
 		return nil, err
 	}
 	defer resp.Body.Close()
+	// The stream holds exactly the image asked for: no REF to choose by.
+	ref := imageRef{transport: transportArchive, path: "save stream", index: -1}
+	if o.stream != nil {
+		cr := &countingReader{r: resp.Body}
+		img, err := openStream(ctx, cr, ref, o)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("docker engine: save stream, after %d bytes: %w", cr.n, err)
+		}
+		return img, nil
+	}
 	f, n, err := spool(ctx, resp.Body, o)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -200,8 +213,7 @@ func openSave(ctx context.Context, e *engine, r imageRef, o *options) (v1.Image,
 		}
 		return nil, fmt.Errorf("docker engine: save stream after %d bytes: %w", n, err)
 	}
-	// The stream holds exactly the image asked for: no REF to choose by.
-	img, err := archiveFromFile(ctx, f, imageRef{transport: transportArchive, path: "save stream", index: -1}, o)
+	img, err := archiveFromFile(ctx, f, ref, o)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("docker engine: save stream of %d bytes: %w", n, err)

@@ -3,6 +3,7 @@ package image
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,7 +22,8 @@ import (
 // just before manifest.json (which the engine writes last) and inside it.
 // The cut is clean (the proxy ends the HTTP response, as a closed
 // connection at a chunk boundary would): each must be a truncated-archive
-// error that names the save stream, and no image.
+// error that names the save stream, and no image, whether the stream is
+// spooled or read in one pass (WithStream).
 func TestDaemonStreamCut(t *testing.T) {
 	enginetest.Require(t)
 	tag := fmt.Sprintf("diet-test:cut-%d", os.Getpid())
@@ -31,19 +33,25 @@ func TestDaemonStreamCut(t *testing.T) {
 		t.Fatalf("docker save %s: %v", tag, err)
 	}
 	cuts := cutPoints(t, whole)
+	modes := map[string]Option{
+		"spooled":  WithStream(nil),
+		"one pass": WithStream(func(context.Context, string, io.Reader) error { return nil }),
+	}
 	for _, c := range cuts {
-		t.Run(c.name, func(t *testing.T) {
-			t.Setenv("DOCKER_HOST", "tcp://"+cuttingProxy(t, c.at))
-			img, err := Open(t.Context(), "docker-daemon:"+tag, WithLayerStore(false), WithTempDir(t.TempDir()))
-			if err == nil {
-				t.Fatalf("Open of the save stream cut at byte %d of %d (%s) = an image, want an error", c.at, len(whole), c.name)
-			}
-			// 100 bytes are no tar at all: any error, if it names the stream.
-			if img != nil || (c.at > 512 && !errors.Is(err, ErrTruncated)) || !strings.Contains(err.Error(), "save stream") {
-				t.Errorf("Open of the save stream cut at byte %d (%s) = %v, want %v naming the save stream", c.at, c.name, err, ErrTruncated)
-			}
-			t.Logf("cut at %d: %v", c.at, err)
-		})
+		for mode, opt := range modes {
+			t.Run(c.name+"/"+mode, func(t *testing.T) {
+				t.Setenv("DOCKER_HOST", "tcp://"+cuttingProxy(t, c.at))
+				img, err := Open(t.Context(), "docker-daemon:"+tag, WithLayerStore(false), WithTempDir(t.TempDir()), opt)
+				if err == nil {
+					t.Fatalf("Open of the save stream cut at byte %d of %d (%s) = an image, want an error", c.at, len(whole), c.name)
+				}
+				// 100 bytes are no tar at all: any error, if it names the stream.
+				if img != nil || (c.at > 512 && !errors.Is(err, ErrTruncated)) || !strings.Contains(err.Error(), "save stream") {
+					t.Errorf("Open of the save stream cut at byte %d (%s) = %v, want %v naming the save stream", c.at, c.name, err, ErrTruncated)
+				}
+				t.Logf("cut at %d: %v", c.at, err)
+			})
+		}
 	}
 }
 
@@ -55,7 +63,9 @@ type cut struct {
 // cutPoints are the offsets of the save stream whole to cut it at.
 func cutPoints(t *testing.T, whole []byte) []cut {
 	t.Helper()
-	counter := &countReader{r: bytes.NewReader(whole)}
+	// tar.Reader reads blocks as it needs them: after Next, the count is
+	// exactly up to the entry's body.
+	counter := &countingReader{r: bytes.NewReader(whole)}
 	tr := tar.NewReader(counter)
 	cuts := []cut{{"in the first header", 100}}
 	var layerBody, manifest bool
@@ -84,19 +94,6 @@ func cutPoints(t *testing.T, whole []byte) []cut {
 		t.Fatalf("the save stream has no layer.tar over 1 KiB (%v) or no manifest.json (%v)", layerBody, manifest)
 	}
 	return cuts
-}
-
-// countReader counts what tar.Reader has read: after Next, exactly up to
-// the entry's body, since it reads blocks as it needs them.
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // cuttingProxy is socketProxy whose save streams end after at bytes.

@@ -26,6 +26,7 @@ type options struct {
 	minFree     int64 // bytes to keep free where spooling; diskspace.Auto
 	layerStore  bool  // docker-daemon: read the engine's layer store when it can
 	fallback    func(reason error)
+	stream      BlobFunc // read what would be spooled in one pass, handing blobs here
 	errs        []error
 }
 
@@ -115,6 +116,17 @@ func WithLayerStore(b bool) Option {
 // calls f at most once, before it returns, from its own goroutine.
 func WithFallback(f func(reason error)) Option {
 	return func(o *options) { o.fallback = f }
+}
+
+// WithStream makes [Open] read in one pass, with f, the sources it would
+// otherwise spool to a temporary file: docker-daemon's save stream, and a
+// docker-archive or oci-archive that is compressed or not a regular file
+// (standard input, a pipe). Each member that may be a layer blob is handed
+// to f as it passes, and is not kept. The image Open returns has its
+// config, manifest, digests and sizes, but its layers' bodies cannot be
+// read: it is for a caller that keeps what f learns, as analyze.Stream does.
+func WithStream(f BlobFunc) Option {
+	return func(o *options) { o.stream = f }
 }
 
 // platformPart is what OCI allows in os, architecture and variant in practice.

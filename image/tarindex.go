@@ -26,6 +26,7 @@ type member struct {
 	typ       byte   // tar.TypeReg, TypeSymlink or TypeLink
 	link      string // the cleaned target of a link
 	sparse    bool
+	body      io.ReaderAt // where a member read in one pass stays, from offset 0
 }
 
 // tarIndex maps the cleaned names of an outer tar to their data, built in
@@ -149,6 +150,8 @@ func (x *tarIndex) open(name string) (*io.SectionReader, error) {
 			return nil, tag(ErrNotFound, fmt.Errorf("%s: not in the archive", orig))
 		case m.typ == tar.TypeReg && m.sparse:
 			return nil, fmt.Errorf("%s: sparse entries are not supported", orig)
+		case m.typ == tar.TypeReg && m.body != nil:
+			return io.NewSectionReader(m.body, 0, m.size), nil
 		case m.typ == tar.TypeReg:
 			return io.NewSectionReader(x.ra, m.off, m.size), nil
 		case m.typ == tar.TypeLink:
