@@ -21,6 +21,7 @@ type options struct {
 }
 
 // Progress reports layers done so far; it is called from one goroutine.
+// While a [Stream] is read, Layers is 0: the count is known at its end.
 type Progress struct {
 	LayersDone, Layers int
 	BytesDone          int64

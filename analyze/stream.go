@@ -21,6 +21,7 @@ type Stream struct {
 	mu    sync.Mutex
 	walks []*layerfs.Walk
 	found map[v1.Hash]*findings // by diff ID
+	read  int64                 // uncompressed tar bytes walked
 }
 
 // NewStream returns a Stream for an analysis with opts.
@@ -46,6 +47,10 @@ func (s *Stream) Blob(ctx context.Context, _ string, r io.Reader) error {
 	defer s.mu.Unlock()
 	s.walks = append(s.walks, w)
 	s.found[w.Layer().DiffID] = found
+	s.read += w.Layer().TarBytes
+	if s.o.progress != nil {
+		s.o.progress(Progress{LayersDone: len(s.walks), BytesDone: s.read})
+	}
 	return nil
 }
 

@@ -163,7 +163,11 @@ func newProgress(w io.Writer) *progress { return &progress{w: w} }
 // update implements the callback of analyze.WithProgress: it is called
 // from one goroutine and returns at once.
 func (p *progress) update(s analyze.Progress) {
-	fmt.Fprintf(p.w, "\r\x1b[Kanalyzing: %d/%d layers, %s read", s.LayersDone, s.Layers, report.Decimal(s.BytesDone))
+	if s.Layers == 0 { // a stream: the count comes at its end
+		fmt.Fprintf(p.w, "\r\x1b[Kanalyzing: %d layers, %s read", s.LayersDone, report.Decimal(s.BytesDone))
+	} else {
+		fmt.Fprintf(p.w, "\r\x1b[Kanalyzing: %d/%d layers, %s read", s.LayersDone, s.Layers, report.Decimal(s.BytesDone))
+	}
 	p.drawn = true
 }
 
