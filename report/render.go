@@ -127,17 +127,24 @@ func (p *printer) section(title, note string) {
 // Lists are [] when empty, never null, with two exceptions: "duplicates"
 // is null when duplicates were not looked for, and "entrypoint" and "cmd"
 // are null when the image sets none. r itself is not modified.
-func JSON(w io.Writer, r *analyze.Report) error {
+func JSON(w io.Writer, r *analyze.Report) error { return writeJSON(w, normalized(r)) }
+
+// normalized is a copy of r whose lists are [] when empty.
+func normalized(r *analyze.Report) *analyze.Report {
 	c := *r
 	c.Layers = nonNil(c.Layers)
 	c.Wasted = nonNil(c.Wasted)
 	c.Culprits = nonNil(c.Culprits)
 	c.Recommendations = nonNil(c.Recommendations)
 	c.Dive.InefficientFiles = nonNil(c.Dive.InefficientFiles)
+	return &c
+}
+
+func writeJSON(w io.Writer, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(&c); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
 	_, err := w.Write(indentShallow(buf.Bytes(), 2))

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/dietimage/diet"
 	"github.com/dietimage/diet/analyze"
+	"github.com/dietimage/diet/gate"
 	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/report"
 )
@@ -20,8 +22,9 @@ type format string
 
 // Formats of diet analyze.
 const (
-	formatText format = "text"
-	formatJSON format = "json"
+	formatText     format = "text"
+	formatJSON     format = "json"
+	formatMarkdown format = "markdown" // analyze only: a pull request comment
 )
 
 var _ pflag.Value = (*format)(nil)
@@ -42,20 +45,39 @@ func (f *format) Set(s string) error {
 // Type implements pflag.Value.
 func (f *format) Type() string { return "text|json" }
 
+// analyzeFormat is analyze's --format: format, and markdown.
+type analyzeFormat struct{ format }
+
+// Set implements pflag.Value.
+func (f *analyzeFormat) Set(s string) error {
+	if format(s) == formatMarkdown {
+		f.format = formatMarkdown
+		return nil
+	}
+	if err := f.format.Set(s); err != nil {
+		return fmt.Errorf("unknown format %q (want text, json or markdown)", s)
+	}
+	return nil
+}
+
+// Type implements pflag.Value.
+func (f *analyzeFormat) Type() string { return "text|json|markdown" }
+
 // analyzeFlags are the flags of diet analyze.
 type analyzeFlags struct {
-	format     format
+	format     analyzeFormat
 	platform   string
 	insecure   bool
 	jobs       int
 	depth, top int
 	duplicates bool
 	verify     bool
+	ci         ciFlags
 }
 
 func (f *analyzeFlags) add(fs *pflag.FlagSet) {
-	f.format = formatText
-	fs.Var(&f.format, "format", "output format: text or json (schema in docs/analyze.md)")
+	f.format.format = formatText
+	fs.Var(&f.format, "format", "output format: text, json (schema in docs/analyze.md) or markdown (a pull request comment)")
 	fs.StringVar(&f.platform, "platform", "", "image of a multi-platform index to analyze, as os/arch[/variant] (default: this machine's)")
 	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS for docker:// registries (without it, localhost and private addresses need HTTPS too)")
 	fs.IntVar(&f.jobs, "jobs", 0, "layers read at once (0: one per CPU)")
@@ -63,6 +85,7 @@ func (f *analyzeFlags) add(fs *pflag.FlagSet) {
 	fs.IntVar(&f.top, "top", 10, "largest children to show per directory (0: all)")
 	fs.BoolVar(&f.duplicates, "duplicates", false, "hash file contents to find duplicates (reads every file)")
 	fs.BoolVar(&f.verify, "verify", false, "read every layer whole and check its digest")
+	f.ci.add(fs)
 }
 
 // options validates the flags and turns them into library options. It
@@ -119,16 +142,25 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 			if err := stdinImage(args[0]); err != nil {
 				return usage(cmd, err)
 			}
+			var rules *gate.Rules
+			if f.ci.enabled() {
+				r, err := f.ci.load(cmd.ErrOrStderr())
+				if err != nil {
+					return usage(cmd, err)
+				}
+				rules = &r
+			}
 			iopts = append(append(iopts, image.WithMinFree(g.minFree)), g.daemonOptions(cmd.ErrOrStderr())...)
-			return runAnalyze(cmd, g, f.format, args[0], iopts, aopts)
+			return runAnalyze(cmd, g, f.format.format, args[0], iopts, aopts, rules)
 		},
 	}
 	f.add(cmd.Flags())
 	return cmd
 }
 
-// runAnalyze opens ref, analyses it and renders the report on stdout.
-func runAnalyze(cmd *cobra.Command, g *globals, f format, ref string, iopts []image.Option, aopts []analyze.Option) error {
+// runAnalyze opens ref, analyses it and renders the report on stdout; with
+// rules, their verdict too, and exit 3 when one fails.
+func runAnalyze(cmd *cobra.Command, g *globals, f format, ref string, iopts []image.Option, aopts []analyze.Option, rules *gate.Rules) error {
 	var p *progress // nil: stderr is no terminal
 	if g.progress {
 		p = newProgress(cmd.ErrOrStderr())
@@ -143,11 +175,40 @@ func runAnalyze(cmd *cobra.Command, g *globals, f format, ref string, iopts []im
 	if err != nil {
 		return err // it names ref
 	}
-	out := cmd.OutOrStdout()
-	if f == formatJSON {
+	var v *gate.Verdict
+	if rules != nil {
+		v = gate.Check(r, *rules)
+	}
+	if err := writeAnalysis(cmd.OutOrStdout(), g, f, r, v); err != nil {
+		return err
+	}
+	if v != nil && !v.Passed {
+		var failed []string
+		for _, res := range v.Results {
+			if res.Status == gate.Fail {
+				failed = append(failed, res.Rule)
+			}
+		}
+		return &exitError{code: exitFindings, err: fmt.Errorf("%d of %d CI rules failed: %s", len(failed), len(v.Results), strings.Join(failed, ", "))}
+	}
+	return nil
+}
+
+// writeAnalysis renders r, and the verdict v when the gate ran.
+func writeAnalysis(out io.Writer, g *globals, f format, r *analyze.Report, v *gate.Verdict) error {
+	switch {
+	case f == formatMarkdown:
+		return report.Markdown(out, r, v)
+	case f == formatJSON && v != nil:
+		return report.GateJSON(out, r, v)
+	case f == formatJSON:
 		return report.JSON(out, r)
 	}
-	return report.Text(out, r, report.TextOptions{Color: g.color, Width: g.width})
+	o := report.TextOptions{Color: g.color, Width: g.width}
+	if err := report.Text(out, r, o); err != nil || v == nil {
+		return err
+	}
+	return report.GateText(out, v, o)
 }
 
 // progress draws one status line on a terminal, rewritten in place with

@@ -12,6 +12,13 @@ import (
 // A value added to a flag's parser belongs here too: TestCompletion feeds
 // every value listed here back to the command.
 var flagValues = map[string]map[string][]cobra.Completion{
+	"analyze": {
+		"format": {
+			cobra.CompletionWithDesc("text", "for people"),
+			cobra.CompletionWithDesc("json", "for programs"),
+			cobra.CompletionWithDesc("markdown", "for a pull request comment or a GitHub step summary"),
+		},
+	},
 	"lint": {
 		"format": {
 			cobra.CompletionWithDesc("text", "for people"),

@@ -111,8 +111,9 @@ func New() *cobra.Command {
 			"docker-daemon: reads the engine's layer store where diet can (root, a local engine, the\n" +
 			"overlay2 or fuse-overlayfs driver), else its save stream, and says why once on stderr;\n" +
 			"DIET_LAYER_STORE=0 reads the save stream always.\n\n" +
-			"A compressed archive, the engine's save stream, the squashed layer and a --level minimal\n" +
-			"rootfs are spooled under TMPDIR. A small gzip can expand a thousandfold, so diet stops\n" +
+			"analyze reads a compressed or piped archive and the engine's save stream in one pass.\n" +
+			"slim spools them under TMPDIR, as it does the squashed layer and a --level minimal\n" +
+			"rootfs. A small gzip can expand a thousandfold, so diet stops\n" +
 			"with an error before the free space there drops below max(1 GiB, 5% of the disk).\n" +
 			"Set DIET_MIN_FREE to another size to keep free (such as 500MB or 10GiB; 0 turns the\n" +
 			"check off), or point TMPDIR at a larger disk.",
