@@ -11,8 +11,8 @@ import (
 	"io"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/klauspost/pgzip"
 
 	"github.com/dietimage/diet/internal/ctxio"
 )
@@ -43,7 +43,9 @@ func openStream(ctx context.Context, r io.Reader, ref imageRef, o *options) (v1.
 	return openIndexed(ctx, x, ref, o)
 }
 
-// uncompressing reads a gzipped or zstd-compressed archive as its tar.
+// uncompressing reads a gzipped or zstd-compressed archive as its tar. The
+// decompressor reads ahead on goroutines of its own: the walks, which hash
+// every byte, then share the cores with it instead of waiting on it.
 func uncompressing(br *bufio.Reader) (io.ReadCloser, error) {
 	head, err := br.Peek(4)
 	if err != nil && err != io.EOF {
@@ -51,13 +53,13 @@ func uncompressing(br *bufio.Reader) (io.ReadCloser, error) {
 	}
 	switch {
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
-		zr, err := gzip.NewReader(br)
+		zr, err := pgzip.NewReaderN(br, 1<<20, 4)
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
 		return zr, nil
 	case bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(2))
 		if err != nil {
 			return nil, fmt.Errorf("zstd: %w", err)
 		}
