@@ -36,7 +36,7 @@ func TestScript(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			// Scripts see no terminal and no user colour settings unless
 			// they set them.
-			for _, k := range []string{"NO_COLOR", "FORCE_COLOR", "COLUMNS", "GOGC", "DOCKER_HOST"} {
+			for _, k := range []string{"NO_COLOR", "FORCE_COLOR", "COLUMNS", "GOGC", "DOCKER_HOST", "CI"} {
 				e.Setenv(k, "")
 			}
 			e.Setenv("TERM", "xterm")
