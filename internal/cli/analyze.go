@@ -124,12 +124,18 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 		Long: "analyze reads each layer of IMAGE once and reports its sizes (docker's, compressed,\n" +
 			"final), the layers with the Dockerfile lines that made them, wasted bytes (files a later\n" +
 			"layer deletes or overwrites), dive's figures, known culprits, duplicates, the directory\n" +
-			"tree, recommendations with the bytes each saves, and an accounting that adds every byte up.",
+			"tree, recommendations with the bytes each saves, and an accounting that adds every byte up.\n\n" +
+			"--ci (or CI=true, as dive) checks the rules after the report and exits 3 when one fails:\n" +
+			"dive's defaults (lowest-efficiency 0.9, highest-user-wasted-percent 0.1), then the rules\n" +
+			"file (--ci-config, else ./.diet.yaml's ci: or dive's ./.dive-ci), then the rule flags.\n" +
+			"Rules and files: docs/analyze.md.",
 		Example: "  diet analyze docker-archive:app.tar\n" +
 			"  docker save app | gzip > app.tar.gz && diet analyze app.tar.gz\n" +
 			"  docker save app | diet analyze -\n" +
 			"  diet analyze --format json docker://alpine:3.20 | jq .size\n" +
-			"  diet analyze --platform linux/arm64 --duplicates oci:layout:v1",
+			"  diet analyze --platform linux/arm64 --duplicates oci:layout:v1\n" +
+			"  diet analyze --ci --max-size 200MB --deny-culprits apt-lists,go-build-cache app:1\n" +
+			"  diet analyze --ci --format markdown app:1 >> \"$GITHUB_STEP_SUMMARY\"",
 		Args: exactArgs(1, "one IMAGE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			iopts, aopts, err := f.options()

@@ -24,7 +24,7 @@ const (
 	exitOK       = 0 // success
 	exitFailed   = 1 // the command failed: a missing, corrupt or unreadable image, an I/O error
 	exitUsage    = 2 // bad flags or arguments: nothing was opened
-	exitFindings = 3 // reserved: findings or a size budget exceeded (lint, --budget)
+	exitFindings = 3 // lint findings at --fail-on, or a rule of analyze --ci failed
 	// exitInterrupted is 128+SIGINT, as a shell reports a command that
 	// SIGINT killed: nothing was written.
 	exitInterrupted = 130
@@ -38,7 +38,7 @@ var exitCodes = []struct {
 	{exitOK, "success"},
 	{exitFailed, "the command failed: a missing, corrupt or unreadable image, an I/O error, too little free disk space"},
 	{exitUsage, "bad flags or arguments (a bad --output too); nothing was opened"},
-	{exitFindings, "reserved: findings, or a size budget exceeded"},
+	{exitFindings, "lint: findings at --fail-on or above; analyze --ci: a rule failed (the report is written all the same)"},
 	{exitInterrupted, "interrupted (SIGINT or SIGTERM) before the output was in place: nothing was written"},
 }
 
