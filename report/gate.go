@@ -40,7 +40,7 @@ func GateText(w io.Writer, v *gate.Verdict, o TextOptions) error {
 	}
 	p.table(&t)
 	for _, n := range notes {
-		p.printf("  %s\n", p.paint(dim, trim(n, max(p.width-2, minLast), false)))
+		p.printf("  %s\n", p.paint(dim, n)) // whole: the evidence of a failed build
 	}
 	verdict := p.paint(green, "PASS")
 	if !v.Passed {
