@@ -273,6 +273,10 @@ func (t *Tree) History(id ID) iter.Seq[Event] {
 // over every node.
 func (t *Tree) Type(id ID) byte { return t.nodes.at(int(id)).typ }
 
+// Mode is id's permission bits, and its setuid, setgid and sticky bits as
+// the tar header numbers them (0o4000, 0o2000, 0o1000).
+func (t *Tree) Mode(id ID) fs.FileMode { return fs.FileMode(t.nodes.at(int(id)).mode) }
+
 // Size is the tar size of id's current version.
 func (t *Tree) Size(id ID) int64 { return t.nodes.at(int(id)).size }
 

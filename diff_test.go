@@ -1,0 +1,150 @@
+package diet_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/dietimage/diet"
+	"github.com/dietimage/diet/diff"
+	"github.com/dietimage/diet/internal/test/tartest"
+)
+
+// appVersions writes two versions of an app as docker save archives. v2
+// adds a dependency (libb), drops the apt cache v1 left, rebuilds the
+// server (same size, new content), changes its config (new size), makes a
+// script executable, and overwrites a file of the shared base with one of
+// the same size.
+func appVersions(t *testing.T, dir string) (v1, v2 string) {
+	f, x := tartest.File, tartest.Exec
+	pad := func(s string) []byte { return append([]byte(s), bytes.Repeat([]byte{0}, 4096-len(s))...) }
+	base := tartest.Step{CreatedBy: "ADD base /", Entries: []tartest.Entry{
+		f("etc/os-release", "debian 12\n"), x("bin/sh", pad("sh")), f("usr/share/doc/x/README", "doc\n"),
+	}}
+	script := tartest.File("app/run.sh", "#!/bin/sh\nexec /app/server\n")
+	one := tartest.Image(t, base,
+		tartest.Step{CreatedBy: "RUN apt-get install -y liba", Entries: []tartest.Entry{
+			tartest.Sized("usr/lib/liba.so.1", 1000), tartest.Sized("var/cache/apt/archives/liba.deb", 5000),
+			f("var/lib/apt/lists/list", strings.Repeat("l", 300)),
+		}},
+		tartest.Step{CreatedBy: "COPY . /app", Entries: []tartest.Entry{
+			x("app/server", pad("server v1")), f("app/config.yaml", "port: 8080\n"), script,
+		}},
+	)
+	script.Mode = 0o755
+	two := tartest.Image(t, base,
+		tartest.Step{CreatedBy: "RUN apt-get install -y liba libb && apt-get clean", Entries: []tartest.Entry{
+			tartest.Sized("usr/lib/liba.so.1", 1000), tartest.Sized("usr/lib/libb.so.2", 2000),
+			f("var/lib/apt/lists/list", strings.Repeat("l", 300)),
+		}},
+		tartest.Step{CreatedBy: "COPY . /app", Entries: []tartest.Entry{
+			x("app/server", pad("server v2")), f("app/config.yaml", "port: 9090\nworkers: 4\n"), script,
+			f("etc/os-release", "debian 13\n"),
+		}},
+	)
+	v1, v2 = filepath.Join(dir, "v1.tar"), filepath.Join(dir, "v2.tar")
+	tartest.WriteDockerArchive(t, v1, one, "app:1")
+	tartest.WriteDockerArchive(t, v2, two, "app:2")
+	return v1, v2
+}
+
+func TestDiffAppVersions(t *testing.T) {
+	dir := t.TempDir()
+	v1, v2 := appVersions(t, dir)
+	r, err := diet.Diff(t.Context(), v1, v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := func(es []diff.Entry) (out []string) {
+		for _, e := range es {
+			out = append(out, e.Type+" "+e.Path)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"file /usr/lib/libb.so.2"}, paths(r.Added)); diff != "" {
+		t.Errorf("added (-want +got):\n%s", diff)
+	}
+	wantRemoved := []string{"dir /var/cache", "dir /var/cache/apt", "dir /var/cache/apt/archives", "file /var/cache/apt/archives/liba.deb"}
+	if diff := cmp.Diff(wantRemoved, paths(r.Removed)); diff != "" {
+		t.Errorf("removed (-want +got):\n%s", diff)
+	}
+	var changed []string
+	for _, c := range r.Changed {
+		changed = append(changed, c.Path+" "+strings.Join(c.What, ","))
+	}
+	// liba.so.1 and the apt list are rewritten by another layer with the
+	// same bytes: not changed. os-release is the base's in v1: its content
+	// is read again to tell.
+	wantChanged := []string{"/app/config.yaml size", "/app/run.sh mode", "/app/server content", "/etc/os-release content"}
+	if diff := cmp.Diff(wantChanged, changed); diff != "" {
+		t.Errorf("changed (-want +got):\n%s", diff)
+	}
+	if r.Size.Added != 2000 || r.Size.Removed != 5000 || r.Size.Changed != int64(len("port: 9090\nworkers: 4\n")-len("port: 8080\n")) {
+		t.Errorf("bytes added %d, removed %d, changed %d", r.Size.Added, r.Size.Removed, r.Size.Changed)
+	}
+	if d := r.Size.Docker; d.Delta != d.B-d.A || d.Delta != 2000-5000+11+10 {
+		t.Errorf("docker size %+v, want a change of %d", d, 2000-5000+11+10)
+	}
+	var sides []string
+	for _, l := range r.Layers {
+		sides = append(sides, l.Side)
+	}
+	if diff := cmp.Diff([]string{"both", "a", "a", "b", "b"}, sides); diff != "" {
+		t.Errorf("layers (-want +got):\n%s", diff)
+	}
+	if r.History.Common != 1 || len(r.History.Removed) != 2 || r.History.Added[0] != "RUN apt-get install -y liba libb && apt-get clean" {
+		t.Errorf("history %+v", r.History)
+	}
+	if len(r.Dirs) == 0 || r.Dirs[0].Path != "/var" || r.Dirs[0].Delta != -5000 {
+		t.Errorf("dirs %+v, want /var first at -5000", r.Dirs)
+	}
+	for _, c := range r.Changed {
+		// os-release's v1 version lies in the shared base, which the
+		// walk did not hash: it was read again.
+		if (c.Path == "/app/server" || c.Path == "/etc/os-release") && (c.A.SHA256 == "" || c.A.SHA256 == c.B.SHA256) {
+			t.Errorf("%s: sums %q %q, want two different", c.Path, c.A.SHA256, c.B.SHA256)
+		}
+	}
+
+	// The same diff from a gzipped v2, read in one pass.
+	gz := filepath.Join(dir, "v2.tar.gz")
+	gzipTo(t, v2, gz)
+	r2, err := diet.Diff(t.Context(), v1, gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.B.Ref = r.B.Ref
+	if diff := cmp.Diff(r, r2, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("diff with v2 read in one pass (-file +stream):\n%s", diff)
+	}
+
+	// An image against itself: nothing.
+	same, err := diet.Diff(t.Context(), v2, gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(same.Added)+len(same.Removed)+len(same.Changed) != 0 || same.Size.Docker.Delta != 0 || len(same.Layers) != 3 {
+		t.Errorf("v2 against itself: %d added, %d removed, %d changed, %d layers", len(same.Added), len(same.Removed), len(same.Changed), len(same.Layers))
+	}
+}
+
+func gzipTo(t *testing.T, in, out string) {
+	t.Helper()
+	b, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
