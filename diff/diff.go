@@ -66,7 +66,7 @@ type Image struct {
 
 // Layer is a layer of A, of B, or of both (the shared base).
 type Layer struct {
-	Side      string `json:"side"` // "both", "a" or "b"
+	Side      string `json:"side"`  // "both", "a" or "b"
 	Index     int    `json:"index"` // in its image (in both, for the shared base)
 	DiffID    string `json:"diff_id"`
 	SizeBytes int64  `json:"size_bytes"`
