@@ -98,11 +98,12 @@ func TestDiffAppVersions(t *testing.T) {
 	if diff := cmp.Diff([]string{"both", "a", "a", "b", "b"}, sides); diff != "" {
 		t.Errorf("layers (-want +got):\n%s", diff)
 	}
-	if r.History.Common != 1 || len(r.History.Removed) != 2 || r.History.Added[0] != "RUN apt-get install -y liba libb && apt-get clean" {
+	if r.History.Common != 2 || len(r.History.Removed) != 1 || len(r.History.Added) != 1 || r.History.Added[0] != "RUN apt-get install -y liba libb && apt-get clean" {
 		t.Errorf("history %+v", r.History)
 	}
-	if len(r.Dirs) == 0 || r.Dirs[0].Path != "/var" || r.Dirs[0].Delta != -5000 {
-		t.Errorf("dirs %+v, want /var first at -5000", r.Dirs)
+	// /var and /var/cache changed only through /var/cache/apt: left out.
+	if len(r.Dirs) != 3 || r.Dirs[0].Path != "/var/cache/apt" || r.Dirs[0].Delta != -5000 || r.Dirs[1].Path != "/usr/lib" {
+		t.Errorf("dirs %+v, want /var/cache/apt at -5000, /usr/lib, /app", r.Dirs)
 	}
 	for _, c := range r.Changed {
 		// os-release's v1 version lies in the shared base, which the

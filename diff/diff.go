@@ -120,9 +120,10 @@ type Dir struct {
 	Delta int64  `json:"delta"`
 }
 
-// History holds the history lines of A and B after their common start.
+// History holds the history lines of A and B that the other lacks, by a
+// longest-common-subsequence match of the two (every step, empty layers too).
 type History struct {
-	Common  int      `json:"common"` // lines both start with
+	Common  int      `json:"common"` // lines both have, in order
 	Removed []string `json:"removed"`
 	Added   []string `json:"added"`
 }
@@ -440,9 +441,20 @@ func dirs(r *Report) []Dir {
 	for _, c := range r.Changed {
 		add(c.Path, c.A.Size, c.B.Size)
 	}
+	for _, d := range acc {
+		d.Delta = d.B - d.A
+	}
+	// A directory whose change is all one subdirectory's says nothing
+	// more: the deepest of such a chain stays.
+	explained := map[string]bool{}
+	for _, d := range acc {
+		if parent := acc[path.Dir(d.Path)]; d.Path != "/" && parent != nil && parent.A == d.A && parent.B == d.B {
+			explained[parent.Path] = true
+		}
+	}
 	var out []Dir
 	for _, d := range acc {
-		if d.Delta = d.B - d.A; d.Delta != 0 && d.Path != "/" {
+		if d.Delta != 0 && d.Path != "/" && !explained[d.Path] {
 			out = append(out, *d)
 		}
 	}
@@ -466,8 +478,8 @@ func abs(n int64) int64 {
 	return n
 }
 
-// history compares the history lines (every step, empty layers too) after
-// the start both share.
+// history matches the history lines of a and b (a Dockerfile has tens of
+// lines: the quadratic table is small).
 func history(a, b *v1.ConfigFile) History {
 	lines := func(cf *v1.ConfigFile) []string {
 		var out []string
@@ -477,16 +489,33 @@ func history(a, b *v1.ConfigFile) History {
 		return out
 	}
 	la, lb := lines(a), lines(b)
-	n := 0
-	for n < len(la) && n < len(lb) && la[n] == lb[n] {
-		n++
+	// lcs[i][j] is the longest common subsequence of la[i:] and lb[j:].
+	lcs := make([][]int, len(la)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(lb)+1)
 	}
-	return History{Common: n, Removed: nonNil(la[n:]), Added: nonNil(lb[n:])}
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
+	for i := len(la) - 1; i >= 0; i-- {
+		for j := len(lb) - 1; j >= 0; j-- {
+			if la[i] == lb[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
 	}
-	return s
+	h := History{Common: lcs[0][0], Removed: []string{}, Added: []string{}}
+	i, j := 0, 0
+	for i < len(la) || j < len(lb) {
+		switch {
+		case i < len(la) && j < len(lb) && la[i] == lb[j]:
+			i, j = i+1, j+1
+		case j == len(lb) || (i < len(la) && lcs[i+1][j] >= lcs[i][j+1]):
+			h.Removed = append(h.Removed, la[i])
+			i++
+		default:
+			h.Added = append(h.Added, lb[j])
+			j++
+		}
+	}
+	return h
 }

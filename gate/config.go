@@ -41,7 +41,7 @@ func (r *Rules) Set(key, value string) error {
 			*p = nil
 			return nil
 		}
-		n, err := parseSize(value)
+		n, err := ParseSize(value)
 		if err != nil {
 			return fmt.Errorf("%s: %w", key, err)
 		}
@@ -53,7 +53,7 @@ func (r *Rules) Set(key, value string) error {
 			*p = nil
 			return nil
 		}
-		f, err := parseFraction(value)
+		f, err := ParseFraction(value)
 		if err != nil {
 			return fmt.Errorf("%s: %w", key, err)
 		}
@@ -108,7 +108,7 @@ func disabled(v string) bool {
 
 // parseSize reads a byte count as dive's humanize.ParseBytes does for the
 // units people write: k, M, G, T decimal; KiB, MiB… (and Ki, Mi…) binary.
-func parseSize(s string) (int64, error) {
+func ParseSize(s string) (int64, error) {
 	t := strings.ToLower(strings.TrimSpace(strings.ReplaceAll(s, ",", "")))
 	for _, u := range []string{"ki", "mi", "gi", "ti"} {
 		if strings.HasSuffix(t, u) {
@@ -118,7 +118,8 @@ func parseSize(s string) (int64, error) {
 	return diskspace.ParseSize(t)
 }
 
-func parseFraction(s string) (float64, error) {
+// ParseFraction reads a fraction of one, 0.05, or a percentage, 5%.
+func ParseFraction(s string) (float64, error) {
 	t := strings.TrimSpace(s)
 	scale := 1.0
 	if p, ok := strings.CutSuffix(t, "%"); ok {
