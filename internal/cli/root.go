@@ -88,13 +88,18 @@ func terminal(w io.Writer) (bool, int) {
 // stdinImage refuses to read an image from standard input when it is a
 // terminal: nobody types a tar, and diet would wait for ever.
 func stdinImage(ref string) error {
-	if ref != "-" && ref != "/dev/stdin" && ref != "docker-archive:-" && ref != "docker-archive:/dev/stdin" {
+	if !fromStdin(ref) {
 		return nil
 	}
 	if tty, _ := terminal(os.Stdin); tty {
 		return fmt.Errorf("IMAGE %q reads the image from standard input, which is a terminal here: pipe one in (docker save IMAGE | diet analyze -)", ref)
 	}
 	return nil
+}
+
+// fromStdin reports whether the image ref is read from standard input.
+func fromStdin(ref string) bool {
+	return ref == "-" || ref == "/dev/stdin" || ref == "docker-archive:-" || ref == "docker-archive:/dev/stdin"
 }
 
 // New returns the diet command tree, built afresh: no state is shared

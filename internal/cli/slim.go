@@ -30,6 +30,7 @@ type slimFlags struct {
 	verifyWith string
 	timeout    time.Duration
 	force      bool
+	diff       bool
 	strip      bool
 	upx        bool
 	format     format
@@ -66,6 +67,7 @@ func (f *slimFlags) add(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.strip, "strip", false, "strip symbol tables and debug sections from ELF files (binutils strip); verify decides")
 	fs.BoolVar(&f.upx, "upx", false, "pack ELF executables with UPX (after --strip); reports the bytes saved and the start-up time before and after")
 	fs.BoolVar(&f.force, "force", false, "write the slimmed image even when verification finds a difference")
+	fs.BoolVar(&f.diff, "diff", false, "after the report, show what changed from IMAGE to the output, as diet diff does (text only)")
 	fs.Var(&f.format, "format", "output format: text or json")
 	fs.StringVar(&f.platform, "platform", "", "image of a multi-platform index, as os/arch[/variant]")
 	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS for docker:// registries (without it, localhost and private addresses need HTTPS too)")
@@ -80,6 +82,9 @@ func (f *slimFlags) options() (slim.Level, []image.Option, []slim.Option, error)
 	}
 	if f.output == "" {
 		return 0, nil, nil, errors.New("--output is required")
+	}
+	if f.diff && f.format != formatText {
+		return 0, nil, nil, errors.New("--diff goes with --format text; diet diff --format json IMAGE OUTPUT gives its JSON")
 	}
 	if f.verifyWith != "sandbox" && f.verifyWith != "docker" {
 		return 0, nil, nil, fmt.Errorf("--verify-with %q: want sandbox or docker", f.verifyWith)
@@ -232,6 +237,9 @@ func newSlimCmd(g *globals) *cobra.Command {
 			if err := stdinImage(args[0]); err != nil {
 				return usage(cmd, err)
 			}
+			if f.diff && fromStdin(args[0]) {
+				return usage(cmd, errors.New("--diff reads IMAGE again after the slim: standard input cannot be"))
+			}
 			iopts = append(append(iopts, image.WithMinFree(g.minFree)), g.daemonOptions(cmd.ErrOrStderr())...)
 			return runSlim(cmd, g, f, args[0], level, iopts, sopts)
 		},
@@ -279,7 +287,16 @@ func runSlim(cmd *cobra.Command, g *globals, f *slimFlags, ref string, level sli
 	if tagged {
 		fmt.Fprintf(cmd.ErrOrStderr(), "diet: %s is tagged %s (-o docker-archive:PATH:TAG names another)\n", quoteControls(f.output), tag)
 	}
-	return nil
+	if !f.diff {
+		return nil
+	}
+	d, err := diet.Diff(ctx, ref, dest, diet.WithImage(iopts...))
+	if err != nil {
+		return err
+	}
+	d.B.Ref = f.output // as the user named it
+	fmt.Fprintln(cmd.OutOrStdout())
+	return report.DiffText(cmd.OutOrStdout(), d, report.TextOptions{Color: g.color, Width: g.width})
 }
 
 // render writes the report as the flags ask.
