@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,7 +14,11 @@ import (
 
 	"github.com/dietimage/diet"
 	"github.com/dietimage/diet/diff"
+	"github.com/dietimage/diet/image"
+	"github.com/dietimage/diet/internal/fixture/example"
 	"github.com/dietimage/diet/internal/test/tartest"
+	"github.com/dietimage/diet/rootfs"
+	"github.com/dietimage/diet/slim"
 )
 
 // appVersions writes two versions of an app as docker save archives. v2
@@ -148,4 +153,117 @@ func gzipTo(t *testing.T, in, out string) {
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestDiffExampleSlim compares the example image with its --level prune
+// output and checks the diff against both filesystems unpacked by package
+// rootfs, an independent reader: the paths only in the original are the
+// removed ones, those only in the output the added ones, and the regular
+// files and symlinks that differ on disk the changed ones.
+func TestDiffExampleSlim(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "example.tar")
+	if err := example.Build(t.Context(), src); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "pruned.tar")
+	img, err := image.Open(t.Context(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _, err := diet.Slim(t.Context(), img, slim.Prune, diet.WithOutput("docker-archive:"+out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	r, err := diet.Diff(t.Context(), src, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, after := unpacked(t, src), unpacked(t, out)
+	var removed, added, changed []string
+	for p, fa := range before {
+		fb, ok := after[p]
+		switch {
+		case !ok:
+			removed = append(removed, p)
+		case fa.Mode().IsRegular() && fb.Mode().IsRegular():
+			if fa.Size() != fb.Size() || !sameFile(t, filepath.Join(dir, "a", p), filepath.Join(dir, "b", p)) {
+				changed = append(changed, p)
+			}
+		}
+	}
+	for p := range after {
+		if _, ok := before[p]; !ok {
+			added = append(added, p)
+		}
+	}
+	slices.Sort(removed)
+	slices.Sort(added)
+	slices.Sort(changed)
+	paths := func(es []diff.Entry) (out []string) {
+		for _, e := range es {
+			out = append(out, e.Path)
+		}
+		return out
+	}
+	var gotChanged []string
+	for _, c := range r.Changed {
+		if c.A.Type == "file" && c.B.Type == "file" {
+			gotChanged = append(gotChanged, c.Path)
+		}
+	}
+	if len(removed) < 50 {
+		t.Fatalf("prune removed %d paths of the example: the fixture no longer exercises diff", len(removed))
+	}
+	if d := cmp.Diff(removed, paths(r.Removed), cmpopts.EquateEmpty()); d != "" {
+		t.Errorf("removed, against the unpacked filesystems (-unpacked +diff):\n%s", d)
+	}
+	if d := cmp.Diff(added, paths(r.Added), cmpopts.EquateEmpty()); d != "" {
+		t.Errorf("added (-unpacked +diff):\n%s", d)
+	}
+	if d := cmp.Diff(changed, gotChanged, cmpopts.EquateEmpty()); d != "" {
+		t.Errorf("changed files (-unpacked +diff):\n%s", d)
+	}
+}
+
+// unpacked extracts the image at ref into a sibling directory of it (a
+// for the first call, b for the second) and lists its paths.
+func unpacked(t *testing.T, ref string) map[string]os.FileInfo {
+	t.Helper()
+	dir := filepath.Join(filepath.Dir(ref), "a")
+	if _, err := os.Stat(dir); err == nil {
+		dir = filepath.Join(filepath.Dir(ref), "b")
+	}
+	img, err := image.Open(t.Context(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rootfs.Extract(t.Context(), img, dir); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]os.FileInfo{}
+	err = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		files[strings.TrimPrefix(p, dir)] = fi
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func sameFile(t *testing.T, a, b string) bool {
+	x, err := os.ReadFile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := os.ReadFile(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Equal(x, y)
 }
