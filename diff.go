@@ -143,10 +143,16 @@ func (s *side) reread(ctx context.Context, layer int, paths []string) (map[strin
 	return sums, err
 }
 
+// copyBuffers spare io.Copy a 32 KiB allocation for each of a layer's
+// many small files.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
 // hashInto records the sha256 of f, a regular file with content.
 func hashInto(sums map[string]diff.Sum, f *layerfs.File) error {
 	h := sha256.New()
-	if _, err := io.Copy(h, f.R); err != nil {
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	if _, err := io.CopyBuffer(h, f.R, *buf); err != nil {
 		return err
 	}
 	var s diff.Sum

@@ -70,6 +70,11 @@ best "$diet" analyze --format json "docker-archive:$OUT/many.tar"
 MANY_T=$T MANY_RSS=$RSS
 best "$diet" analyze --format json "docker-archive:$OUT/small.tar"
 SMALL_RSS=$RSS
+# diff: many.tar against its next version, many2.tar, and the two analyses.
+best "$diet" analyze --format json "docker-archive:$OUT/many2.tar"
+MANY2_T=$T
+best "$diet" diff --format json "docker-archive:$OUT/many.tar" "docker-archive:$OUT/many2.tar"
+DIFF_T=$T DIFF_RSS=$RSS
 PATHS=$(cat "$OUT/many.paths")
 # slim writes an uncompressed docker-archive: no compression to count apart.
 best "$diet" slim --level squash "docker-archive:$OUT/big.tar" -o "docker-archive:$OUT/squashed.tar"
@@ -172,6 +177,11 @@ if [ -n "$DAEMON" ]; then
 else
 	echo "(5) docker-daemon: no engine answers, skipped"
 fi
+echo "(7) diet diff many.tar many2.tar (the third layer rebuilt: its files compared by content)"
+row "diet analyze many.tar + many2.tar" "$(calc "$MANY_T + $MANY2_T") s"
+row "diet diff many.tar many2.tar" "$DIFF_T s"
+check "ratio diff / two analyses" "$(calc "$DIFF_T / ($MANY_T + $MANY2_T)")" "<=" 1.3 ""
+row "peak RSS, diff" "$DIFF_RSS B"
 echo "(6) one pass over big.tar gzipped, and through a pipe"
 row "gzip -dc big.tar.gz >/dev/null" "$GUNZIP_T s"
 row "diet analyze docker-archive:big.tar.gz" "$GZ_T s"

@@ -246,24 +246,33 @@ func bytesOf(t *layerfs.Tree, id layerfs.ID) int64 {
 
 // paths fills Added, Removed, Changed and Dirs.
 func (r *Report) paths(a, b *Side, read ReadFunc) error {
+	// One walk of A matches each node with B's by its parent's match and
+	// its name: one map probe a path. B's nodes left unmatched are added.
 	type pair struct{ a, b layerfs.ID }
 	var both []pair
-	a.Tree.Walk(func(id layerfs.ID, p string) bool {
-		if !a.Tree.Present(id) {
+	ta, tb := a.Tree, b.Tree
+	inB := make([]layerfs.ID, ta.Len()) // A's node → B's present one; 0: none
+	matched := make([]bool, tb.Len())
+	ta.Walk(func(id layerfs.ID, p string) bool {
+		if !ta.Present(id) {
 			return true
 		}
-		if bid, ok := b.Tree.Lookup(p); ok && b.Tree.Present(bid) {
+		bid, ok := layerfs.ID(0), true
+		if parent := ta.Parent(id); parent == 0 || inB[parent] != 0 {
+			bid, ok = tb.Child(inB[parent], ta.Name(id))
+		} else {
+			ok = false
+		}
+		if ok && tb.Present(bid) {
+			inB[id], matched[bid] = bid, true
 			both = append(both, pair{id, bid})
 		} else {
 			r.Removed = append(r.Removed, entry(a, id, strings.Clone(p)))
 		}
 		return true
 	})
-	b.Tree.Walk(func(id layerfs.ID, p string) bool {
-		if !b.Tree.Present(id) {
-			return true
-		}
-		if aid, ok := a.Tree.Lookup(p); !ok || !a.Tree.Present(aid) {
+	tb.Walk(func(id layerfs.ID, p string) bool {
+		if tb.Present(id) && !matched[id] {
 			r.Added = append(r.Added, entry(b, id, strings.Clone(p)))
 		}
 		return true

@@ -126,6 +126,10 @@ func (t *Tree) child(parent ID, name string) (ID, bool) {
 	return 0, false
 }
 
+// Child returns the node called name in directory parent, present or
+// deleted: one step of [Tree.Lookup], for walks that match two trees.
+func (t *Tree) Child(parent ID, name string) (ID, bool) { return t.child(parent, name) }
+
 // Lookup returns the node of the absolute clean path p, present or deleted.
 func (t *Tree) Lookup(p string) (ID, bool) {
 	if len(p) == 0 || p[0] != '/' {

@@ -138,6 +138,18 @@ func makeMany(ctx context.Context, o options) ([]string, error) {
 	})
 }
 
+// makeMany2 writes many2.tar, the next version of many.tar for diet diff:
+// the same first two layers, and the third rebuilt without its last 1,000
+// files, so that its other files must be compared by content.
+func makeMany2(ctx context.Context, o options) ([]string, error) {
+	n := o.manyFiles
+	return synthImage(ctx, o.dir, "many2", []layerSpec{
+		{"RUN /bin/sh -c pip install -r requirements.txt # buildkit", synth("python", n*2/5, 1)},
+		{"RUN /bin/sh -c npm ci # buildkit", synth("node", n*2/5, 2)},
+		{"RUN /bin/sh -c apt-get install -y docs-bundle-lite # buildkit", synth("share", n-2*(n*2/5)-min(1000, n/10), 3)},
+	})
+}
+
 // makeSmall writes small.tar: o.smallFiles files in two layers.
 func makeSmall(ctx context.Context, o options) ([]string, error) {
 	n := o.smallFiles

@@ -6,6 +6,8 @@
 //	           the toolchain, as a classic docker-archive;
 //	big.oci/   the same image as an OCI layout with gzip layers;
 //	many.tar   500,000 small files in 3 layers, a docker-archive;
+//	many2.tar  its next version: the first two layers shared, the third
+//	           rebuilt with 1,000 files fewer (for diet diff);
 //	small.tar  a few hundred files, for the fixed memory cost.
 //
 // Beside each image, NAME.paths holds the number of distinct paths in it.
@@ -34,7 +36,7 @@ func main() {
 	flag.Int64Var(&o.bigSize, "big-size", 1_200_000_000, "file bytes of the big image")
 	flag.IntVar(&o.manyFiles, "many-files", 500_000, "files in the many-files image")
 	flag.IntVar(&o.smallFiles, "small-files", 300, "files in the small image")
-	only := flag.String("only", "big,many,small", "comma-separated images to make")
+	only := flag.String("only", "big,many,many2,small", "comma-separated images to make")
 	flag.BoolVar(&o.force, "force", false, "remake images that exist")
 	flag.Parse()
 	o.only = strings.Split(*only, ",")
@@ -62,12 +64,12 @@ func run(ctx context.Context, o options, log io.Writer) error {
 		return err
 	}
 	makers := map[string]func(context.Context, options) ([]string, error){
-		"big": makeBig, "many": makeMany, "small": makeSmall,
+		"big": makeBig, "many": makeMany, "many2": makeMany2, "small": makeSmall,
 	}
 	for _, name := range o.only {
 		mk, ok := makers[name]
 		if !ok {
-			return fmt.Errorf("unknown image %q in -only (want big, many or small)", name)
+			return fmt.Errorf("unknown image %q in -only (want big, many, many2 or small)", name)
 		}
 		if _, err := os.Stat(filepath.Join(o.dir, name+".paths")); err == nil && !o.force {
 			fmt.Fprintf(log, "mkbench: %s exists, kept (-force remakes it)\n", name)

@@ -20,7 +20,7 @@ import (
 
 // testOptions makes every image at a small scale.
 func testOptions(dir string) options {
-	return options{dir: dir, bigSize: 20_000_000, manyFiles: 5_000, smallFiles: 300, only: []string{"big", "many", "small"}}
+	return options{dir: dir, bigSize: 20_000_000, manyFiles: 5_000, smallFiles: 300, only: []string{"big", "many", "many2", "small"}}
 }
 
 func TestImages(t *testing.T) {
@@ -33,7 +33,7 @@ func TestImages(t *testing.T) {
 		layers int
 		paths  int // at least
 	}{
-		{"big", 6, 100}, {"many", 3, 5_000}, {"small", 2, 300},
+		{"big", 6, 100}, {"many", 3, 5_000}, {"many2", 3, 4_500}, {"small", 2, 300},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			img, err := tarball.ImageFromPath(filepath.Join(dir, tc.name+".tar"), nil)
@@ -84,6 +84,19 @@ func TestImages(t *testing.T) {
 			t.Errorf("big.tar and big.oci differ in diff IDs (-tar +oci):\n%s", diff)
 		}
 		checkBigLayers(t, docker)
+	})
+	t.Run("many2 is many's next version", func(t *testing.T) {
+		var ids [2][]v1.Hash
+		for i, name := range []string{"many", "many2"} {
+			img, err := tarball.ImageFromPath(filepath.Join(dir, name+".tar"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = diffIDs(t, img)
+		}
+		if !cmp.Equal(ids[0][:2], ids[1][:2]) || ids[0][2] == ids[1][2] {
+			t.Errorf("diff IDs of many %v and many2 %v: want the first two shared, the third not", ids[0], ids[1])
+		}
 	})
 }
 

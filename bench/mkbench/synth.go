@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -80,9 +81,10 @@ func synthPaths(style string, n int, seed uint64) []string {
 func walkKey(name string) string { return strings.ReplaceAll(name, "/", "\x00") }
 
 // synthFiles writes the files of synthPaths with small bodies (0–1000
-// bytes, most under 300) that say where they are.
+// bytes, most under 300) that say where they are. A file's size depends
+// on its path alone, so that a layer of fewer files (many2's) holds the
+// same bytes at the paths it keeps.
 func synthFiles(ctx context.Context, w *layerWriter, style string, n int, seed uint64) error {
-	rng := rand.New(rand.NewPCG(seed, 1))
 	var body strings.Builder
 	for i, p := range synthPaths(style, n, seed) {
 		if i%4096 == 0 {
@@ -90,6 +92,9 @@ func synthFiles(ctx context.Context, w *layerWriter, style string, n int, seed u
 				return err
 			}
 		}
+		h := fnv.New64a()
+		h.Write([]byte(p))
+		rng := rand.New(rand.NewPCG(seed, h.Sum64()))
 		size := rng.IntN(300)
 		if rng.IntN(8) == 0 {
 			size = rng.IntN(1000)
