@@ -69,6 +69,14 @@ func analyzeImage(ctx context.Context, img v1.Image, o *options, s *Stream) (*Re
 func report(t *layerfs.Tree, cf *v1.ConfigFile, configBytes int64, id string, ins *inspector, o *options) *Report {
 	r := &Report{Schema: Schema, Image: imageInfo(cf, id, o)}
 	r.Layers = layerRows(t, cf.History)
+	if o.files {
+		for i, fs := range layerFiles(t) {
+			if fs == nil {
+				fs = []LayerFile{} // "files": [], not absent: it was asked for
+			}
+			r.Layers[i].Files = &fs
+		}
+	}
 	r.Wasted = waste(t, r.Layers)
 	for _, w := range r.Wasted {
 		r.WastedBytes += w.Bytes

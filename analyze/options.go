@@ -15,6 +15,7 @@ type options struct {
 	jobs          int
 	duplicates    bool
 	verify        bool
+	files         bool
 	treeDepth     int
 	treeTop       int
 	progress      func(Progress)
@@ -41,6 +42,10 @@ func WithJobs(n int) Option { return func(o *options) { o.jobs = n } }
 
 // WithDuplicates hashes file contents to find duplicates.
 func WithDuplicates(b bool) Option { return func(o *options) { o.duplicates = b } }
+
+// WithFiles lists each layer's added, changed and removed paths in
+// [Layer.Files]: a line a path, so the report grows with the image.
+func WithFiles(b bool) Option { return func(o *options) { o.files = b } }
 
 // WithVerify reads every layer whole and checks its digest.
 func WithVerify(b bool) Option { return func(o *options) { o.verify = b } }

@@ -66,6 +66,9 @@ type Layer struct {
 	// RemovedBytes are bytes of earlier layers that this layer deletes or replaces:
 	// they stay in the image all the same.
 	RemovedBytes int64 `json:"removed_bytes"`
+	// Files lists every path the layer added, changed or removed, largest
+	// first; nil (absent from the JSON) unless [WithFiles].
+	Files *[]LayerFile `json:"files,omitempty"`
 }
 
 // Dive holds dive's three figures, computed with dive's own definitions

@@ -391,7 +391,7 @@ func change(a, b *Side, aid, bid layerfs.ID) (Change, bool) {
 
 func entry(s *Side, id layerfs.ID, p string) Entry {
 	t := s.Tree
-	e := Entry{Path: p, Type: typeName(t.Type(id)), Size: bytesOf(t, id), Layer: t.Layer(id)}
+	e := Entry{Path: p, Type: layerfs.TypeName(t.Type(id)), Size: bytesOf(t, id), Layer: t.Layer(id)}
 	e.Mode = fmt.Sprintf("%04o", uint32(t.Mode(id))&0o7777)
 	if t.Type(id) == tar.TypeSymlink || t.Type(id) == tar.TypeLink {
 		e.Link = t.Link(id)
@@ -400,26 +400,6 @@ func entry(s *Side, id layerfs.ID, p string) Entry {
 		e.SHA256 = hex.EncodeToString(h[:])
 	}
 	return e
-}
-
-func typeName(t byte) string {
-	switch t {
-	case tar.TypeReg:
-		return "file"
-	case tar.TypeDir:
-		return "dir"
-	case tar.TypeSymlink:
-		return "symlink"
-	case tar.TypeLink:
-		return "hardlink"
-	case tar.TypeChar:
-		return "char"
-	case tar.TypeBlock:
-		return "block"
-	case tar.TypeFifo:
-		return "fifo"
-	}
-	return fmt.Sprintf("type %q", t)
 }
 
 // dirs sums the byte changes into the directories above them, down to

@@ -52,7 +52,12 @@ func story() *analyze.Report {
 				CreatedBy: "/bin/sh -c rm -rf /root/go/src /root/go/pkg /root/.cache /var/cache/apk/*"},
 			{Index: 3, Digest: hash('3'), DiffID: hash('f'), SizeBytes: 4_146, TarBytes: 6_656,
 				CompressedBytes: ptr[int64](5_554), Entries: 2, Modified: 1, RemovedBytes: 2_000,
-				CreatedBy: "COPY config.yaml /etc/micro/ # buildkit", Comment: "buildkit.dockerfile.v0"},
+				CreatedBy: "COPY config.yaml /etc/micro/ # buildkit", Comment: "buildkit.dockerfile.v0",
+				// as --files lists them (the other layers' lists are left out)
+				Files: &[]analyze.LayerFile{
+					{Path: "/etc/micro/config.yaml", Kind: "changed", Type: "file", Bytes: 4_146},
+					{Path: "/etc/micro/old.yaml", Kind: "removed", Type: "file", Bytes: 0, Cause: "whiteout"},
+				}},
 		},
 		WastedBytes: 120_120_374,
 		Dive: analyze.Dive{

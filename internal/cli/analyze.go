@@ -72,6 +72,8 @@ type analyzeFlags struct {
 	depth, top int
 	duplicates bool
 	verify     bool
+	files      bool
+	layer      int
 	ci         ciFlags
 }
 
@@ -85,6 +87,8 @@ func (f *analyzeFlags) add(fs *pflag.FlagSet) {
 	fs.IntVar(&f.top, "top", 10, "largest children to show per directory (0: all)")
 	fs.BoolVar(&f.duplicates, "duplicates", false, "hash file contents to find duplicates (reads every file)")
 	fs.BoolVar(&f.verify, "verify", false, "read every layer whole and check its digest")
+	fs.BoolVar(&f.files, "files", false, "with --format json, list every path each layer added, changed and removed (layers[].files)")
+	fs.IntVar(&f.layer, "layer", -1, "list only what layer N (0 at the base) added, changed and removed, largest first")
 	f.ci.add(fs)
 }
 
@@ -96,6 +100,12 @@ func (f *analyzeFlags) options() ([]image.Option, []analyze.Option, error) {
 	}
 	if f.depth < 0 || f.top < 0 {
 		return nil, nil, fmt.Errorf("--depth and --top must not be negative")
+	}
+	if f.files && f.format.format != formatJSON {
+		return nil, nil, fmt.Errorf("--files goes with --format json; --layer N lists one layer as text")
+	}
+	if f.layer < -1 {
+		return nil, nil, fmt.Errorf("--layer %d: layers are numbered from 0 at the base", f.layer)
 	}
 	iopts := []image.Option{image.WithInsecure(f.insecure)}
 	if f.platform != "" {
@@ -109,6 +119,7 @@ func (f *analyzeFlags) options() ([]image.Option, []analyze.Option, error) {
 		analyze.WithDuplicates(f.duplicates),
 		analyze.WithVerify(f.verify),
 		analyze.WithTree(f.depth, f.top),
+		analyze.WithFiles(f.files || f.layer >= 0),
 	}
 	if f.jobs > 0 {
 		aopts = append(aopts, analyze.WithJobs(f.jobs))
@@ -157,6 +168,9 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 				rules = &r
 			}
 			iopts = append(append(iopts, image.WithMinFree(g.minFree)), g.daemonOptions(cmd.ErrOrStderr())...)
+			if f.layer >= 0 {
+				return runLayer(cmd, g, f.format.format, f.layer, args[0], iopts, aopts)
+			}
 			return runAnalyze(cmd, g, f.format.format, args[0], iopts, aopts, rules)
 		},
 	}
@@ -198,6 +212,21 @@ func runAnalyze(cmd *cobra.Command, g *globals, f format, ref string, iopts []im
 		return &exitError{code: exitFindings, err: fmt.Errorf("%d of %d CI rules failed: %s", len(failed), len(v.Results), strings.Join(failed, ", "))}
 	}
 	return nil
+}
+
+// runLayer shows what one layer of ref did: as text, or its JSON object.
+func runLayer(cmd *cobra.Command, g *globals, f format, n int, ref string, iopts []image.Option, aopts []analyze.Option) error {
+	r, err := diet.Analyze(cmd.Context(), ref, diet.WithImage(iopts...), diet.WithAnalyze(aopts...))
+	if err != nil {
+		return err
+	}
+	if n >= len(r.Layers) {
+		return fmt.Errorf("%s: --layer %d: the image has %d layers (0 to %d)", ref, n, len(r.Layers), len(r.Layers)-1)
+	}
+	if f == formatJSON {
+		return report.LayerJSON(cmd.OutOrStdout(), &r.Layers[n])
+	}
+	return report.LayerText(cmd.OutOrStdout(), r, n, report.TextOptions{Color: g.color, Width: g.width})
 }
 
 // writeAnalysis renders r, and the verdict v when the gate ran.
