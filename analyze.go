@@ -2,6 +2,11 @@ package diet
 
 import (
 	"context"
+	"fmt"
+	"runtime"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/dietimage/diet/analyze"
 	"github.com/dietimage/diet/image"
@@ -24,7 +29,11 @@ func Analyze(ctx context.Context, ref string, opts ...Option) (*analyze.Report, 
 	if err != nil {
 		return nil, err
 	}
-	img, err := image.Open(ctx, ref, append([]image.Option{image.WithStream(s.Blob)}, o.image...)...)
+	iopts := o.image
+	if o.compressed == "" { // compressing needs the layers' bodies after the walk
+		iopts = append([]image.Option{image.WithStream(s.Blob)}, iopts...)
+	}
+	img, err := image.Open(ctx, ref, iopts...)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +48,47 @@ func Analyze(ctx context.Context, ref string, opts ...Option) (*analyze.Report, 
 	if err != nil {
 		return nil, &InputError{Ref: ref, Err: err}
 	}
+	if o.compressed != "" {
+		if err := compressed(ctx, img, r, o); err != nil {
+			return nil, &InputError{Ref: ref, Err: err}
+		}
+	}
 	return r, nil
+}
+
+// compressed fills in what pushing the layers img stores uncompressed
+// would send, compressing o.jobs layers at once.
+func compressed(ctx context.Context, img v1.Image, r *analyze.Report, o options) error {
+	layers, err := img.Layers()
+	if err != nil {
+		return err
+	}
+	sizes := make([]int64, len(r.Layers))
+	g, gctx := errgroup.WithContext(ctx)
+	jobs := o.jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	g.SetLimit(jobs)
+	for i, l := range r.Layers {
+		sizes[i] = -1
+		if l.CompressedBytes != nil || i >= len(layers) {
+			continue
+		}
+		g.Go(func() error {
+			n, err := image.CompressedSize(gctx, layers[i], l.TarBytes, o.compressed)
+			if err != nil {
+				return fmt.Errorf("layer %d: %s: %w", i, o.compressed, err)
+			}
+			sizes[i] = n
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	r.SetCompressed(string(o.compressed), sizes)
+	return nil
 }
 
 // InputError names the image a call failed on: the packages' errors name

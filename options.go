@@ -21,6 +21,9 @@ type options struct {
 	tempDir  string
 	minFree  int64
 	progress func(phase string)
+	// compressed: Analyze computes what pushing layers stored uncompressed
+	// would send, this way ("" leaves them unknown).
+	compressed image.Compression
 
 	output    string
 	force     bool
@@ -51,6 +54,12 @@ func WithAnalyze(opts ...analyze.Option) Option {
 func WithSlim(opts ...slim.Option) Option {
 	return func(o *options) { o.slim = append(o.slim, opts...) }
 }
+
+// WithCompressed makes [Analyze] compute the compressed size of the layers
+// the source stores uncompressed (a docker-archive, the engine) as c
+// compresses them: what a push would send and a pull fetch. It reads
+// those layers whole, after the analysis, so a stream is spooled.
+func WithCompressed(c image.Compression) Option { return func(o *options) { o.compressed = c } }
 
 // WithJobs reads n layers at once (default: one per CPU).
 func WithJobs(n int) Option { return func(o *options) { o.jobs = n } }

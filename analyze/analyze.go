@@ -98,6 +98,30 @@ func report(t *layerfs.Tree, cf *v1.ConfigFile, configBytes int64, id string, in
 	return r
 }
 
+// SetCompressed gives the layers r has no compressed size for (the source
+// stores them uncompressed) the sizes computed by the method by: sizes[i]
+// for layer i, -1 to leave one unknown. The totals follow when every
+// layer has one.
+func (r *Report) SetCompressed(by string, sizes []int64) {
+	for i := range r.Layers {
+		if r.Layers[i].CompressedBytes == nil && i < len(sizes) && sizes[i] >= 0 {
+			n := sizes[i]
+			r.Layers[i].CompressedBytes = &n
+			r.Size.CompressedBy = by
+		}
+	}
+	var total int64
+	for _, l := range r.Layers {
+		if l.CompressedBytes == nil {
+			return
+		}
+		total += *l.CompressedBytes
+	}
+	r.Size.CompressedBytes = &total
+	c := total
+	r.Accounting.CompressedBytes = &c
+}
+
 func imageInfo(cf *v1.ConfigFile, id string, o *options) ImageInfo {
 	info := ImageInfo{
 		Ref:        o.ref,

@@ -45,6 +45,10 @@ type Size struct {
 	// FinalBytes is the size of the merged filesystem: what a full squash
 	// would leave.
 	FinalBytes int64 `json:"final_bytes"`
+	// CompressedBy says how CompressedBytes was found for the layers the
+	// source stores uncompressed ([Report.SetCompressed]): gzip, zstd or
+	// estimate; omitted when every size is a stored blob's.
+	CompressedBy string `json:"compressed_by,omitempty"`
 }
 
 // Layer is one layer of the image, with the history entry that made it.

@@ -74,6 +74,7 @@ type analyzeFlags struct {
 	verify     bool
 	files      bool
 	layer      int
+	compressed string
 	ci         ciFlags
 }
 
@@ -87,6 +88,7 @@ func (f *analyzeFlags) add(fs *pflag.FlagSet) {
 	fs.IntVar(&f.top, "top", 10, "largest children to show per directory (0: all)")
 	fs.BoolVar(&f.duplicates, "duplicates", false, "hash file contents to find duplicates (reads every file)")
 	fs.BoolVar(&f.verify, "verify", false, "read every layer whole and check its digest")
+	fs.StringVar(&f.compressed, "compressed", "", "compute the compressed size of layers stored uncompressed (docker-archive, docker-daemon), as a push would send them: gzip (exact, as docker push: Go's gzip at its default level), zstd, or estimate (gzip of 1 MiB in 8)")
 	fs.BoolVar(&f.files, "files", false, "with --format json, list every path each layer added, changed and removed (layers[].files)")
 	fs.IntVar(&f.layer, "layer", -1, "list only what layer N (0 at the base) added, changed and removed, largest first")
 	f.ci.add(fs)
@@ -168,10 +170,18 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 				rules = &r
 			}
 			iopts = append(append(iopts, image.WithMinFree(g.minFree)), g.daemonOptions(cmd.ErrOrStderr())...)
+			var dopts []diet.Option
+			if f.compressed != "" {
+				c, err := image.ParseCompression(f.compressed)
+				if err != nil {
+					return usage(cmd, fmt.Errorf("--compressed: %w", err))
+				}
+				dopts = append(dopts, diet.WithCompressed(c))
+			}
 			if f.layer >= 0 {
 				return runLayer(cmd, g, f.format.format, f.layer, args[0], iopts, aopts)
 			}
-			return runAnalyze(cmd, g, f.format.format, args[0], iopts, aopts, rules)
+			return runAnalyze(cmd, g, f.format.format, args[0], iopts, aopts, rules, dopts...)
 		},
 	}
 	f.add(cmd.Flags())
@@ -180,7 +190,7 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 
 // runAnalyze opens ref, analyses it and renders the report on stdout; with
 // rules, their verdict too, and exit 3 when one fails.
-func runAnalyze(cmd *cobra.Command, g *globals, f format, ref string, iopts []image.Option, aopts []analyze.Option, rules *gate.Rules) error {
+func runAnalyze(cmd *cobra.Command, g *globals, f format, ref string, iopts []image.Option, aopts []analyze.Option, rules *gate.Rules, dopts ...diet.Option) error {
 	var p *progress // nil: stderr is no terminal
 	if g.progress {
 		p = newProgress(cmd.ErrOrStderr())
@@ -190,7 +200,7 @@ func runAnalyze(cmd *cobra.Command, g *globals, f format, ref string, iopts []im
 	if !g.gogc {
 		defer debug.SetGCPercent(debug.SetGCPercent(40))
 	}
-	r, err := diet.Analyze(cmd.Context(), ref, diet.WithImage(iopts...), diet.WithAnalyze(aopts...))
+	r, err := diet.Analyze(cmd.Context(), ref, append(dopts, diet.WithImage(iopts...), diet.WithAnalyze(aopts...))...)
 	p.done() // before the report, which may go to the same terminal
 	if err != nil {
 		return err // it names ref
