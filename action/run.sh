@@ -6,6 +6,7 @@
 # $GITHUB_OUTPUT): passed=true|false, sarif=PATH. A failed rule does not
 # fail this step: the action's last step does, after the SARIF upload. An
 # error (a missing image, a bad flag) fails it with diet's exit status.
+# The diet it builds is put on the job's PATH ($GITHUB_PATH).
 set -uo pipefail
 : "${DIET_IMAGE:?DIET_IMAGE names the image to check}"
 tmp=${RUNNER_TEMP:-$(mktemp -d)}
@@ -17,6 +18,7 @@ if [ -z "$diet" ]; then
 	here=$(cd "$(dirname "$0")/.." && pwd)
 	(cd "$here" && GOBIN="$tmp/diet-bin" go install ./cmd/diet) || exit 1
 	diet=$tmp/diet-bin/diet
+	echo "$tmp/diet-bin" >>"${GITHUB_PATH:-/dev/null}" # later steps can run diet
 fi
 
 args=(analyze --ci --format markdown)
