@@ -27,6 +27,8 @@ type BlobFunc func(ctx context.Context, name string, r io.Reader) error
 // keeps in memory, all together.
 const maxStreamKept = 256 << 20
 
+var errKept = fmt.Errorf("more than %d bytes of JSON documents and small members", maxStreamKept)
+
 // openStream reads the archive r in one pass (see [WithStream]) and opens
 // the image ref chooses in it.
 func openStream(ctx context.Context, r io.Reader, ref imageRef, o *options) (v1.Image, error) {
@@ -115,8 +117,11 @@ func streamTar(ctx context.Context, r io.Reader, walk BlobFunc) (*tarIndex, erro
 		case tar.TypeReg:
 			body.Reset(tr)
 			if m.body, err = streamMember(ctx, name, h.Size, body, walk, &kept); err != nil {
-				if ctx.Err() != nil {
+				switch {
+				case ctx.Err() != nil:
 					return nil, ctx.Err()
+				case errors.Is(err, errKept):
+					return nil, err
 				}
 				return nil, tarError(fmt.Errorf("entry %q: %w", h.Name, err), cr.n)
 			}
@@ -150,7 +155,7 @@ func streamMember(ctx context.Context, name string, size int64, r *bufio.Reader,
 	}
 	if size <= 512 || (size <= maxJSON && mayBeJSON(head)) {
 		if *kept += size; *kept > maxStreamKept {
-			return nil, fmt.Errorf("%s: more than %d bytes of JSON documents", name, maxStreamKept)
+			return nil, fmt.Errorf("%s: %w", name, errKept)
 		}
 		b := make([]byte, size)
 		if _, err := io.ReadFull(r, b); err != nil {
