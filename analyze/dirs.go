@@ -36,9 +36,11 @@ func dirTree(t *layerfs.Tree, depth, top int) (*Dir, int64) {
 		bytes[p] += bytes[id]
 		files[p] += files[id]
 	}
+	shown := map[layerfs.ID]*Dir{}
 	var build func(id layerfs.ID, level int) *Dir
 	build = func(id layerfs.ID, level int) *Dir {
 		d := &Dir{Path: t.Path(id), Bytes: bytes[id], Files: int(files[id])}
+		shown[id] = d
 		if level >= depth {
 			return d
 		}
@@ -60,7 +62,40 @@ func dirTree(t *layerfs.Tree, depth, top int) (*Dir, int64) {
 		}
 		return d
 	}
-	return build(0, 0), final
+	root := build(0, 0)
+	dominantLayers(t, shown)
+	return root, final
+}
+
+// dominantLayers sets each shown directory's Layer: the layer that stored
+// most of the file bytes beneath it, as they are now.
+func dominantLayers(t *layerfs.Tree, shown map[layerfs.ID]*Dir) {
+	byLayer := map[*Dir][]int64{}
+	for id := layerfs.ID(1); int(id) < t.Len(); id++ {
+		if !t.Present(id) || t.Type(id) != tar.TypeReg || t.Size(id) == 0 {
+			continue
+		}
+		for a := t.Parent(id); ; a = t.Parent(a) {
+			if d := shown[a]; d != nil {
+				h := byLayer[d]
+				if h == nil {
+					h = make([]int64, len(t.Layers))
+					byLayer[d] = h
+				}
+				h[t.Layer(id)] += t.Size(id)
+			}
+			if a == 0 {
+				break
+			}
+		}
+	}
+	for d, h := range byLayer {
+		for l, n := range h {
+			if n > h[d.Layer] {
+				d.Layer = l
+			}
+		}
+	}
 }
 
 // accounting adds the image's bytes up from the layers' tar figures.

@@ -154,6 +154,9 @@ type Dir struct {
 	Children []*Dir `json:"children,omitempty"`
 	// Other sums the children left out by the top-N cut.
 	OtherBytes int64 `json:"other_bytes,omitempty"`
+	// Layer is the layer that stored most of the bytes beneath (0 when
+	// the directory holds no file bytes).
+	Layer int `json:"layer"`
 }
 
 // Accounting adds every byte of the image up, from file bytes to blobs.

@@ -17,7 +17,11 @@ func hash(c byte) string { return "sha256:" + strings.Repeat(string(c), 64) }
 // the schema (TestFixtureCoversSchema checks).
 func story() *analyze.Report {
 	dirs := func(path string, bytes int64, files int, other int64, kids ...*analyze.Dir) *analyze.Dir {
-		return &analyze.Dir{Path: path, Bytes: bytes, Files: files, OtherBytes: other, Children: kids}
+		layer := 1 // the RUN that installed Go: most bytes are its
+		if path == "/etc" || path == "/lib" {
+			layer = 0
+		}
+		return &analyze.Dir{Path: path, Bytes: bytes, Files: files, OtherBytes: other, Children: kids, Layer: layer}
 	}
 	waste := func(path string, bytes int64, layer int, reason string) analyze.Waste {
 		return analyze.Waste{Path: path, Bytes: bytes, Layer: layer, AddedIn: 1, Reason: reason}
@@ -38,6 +42,7 @@ func story() *analyze.Report {
 			UncompressedBytes: 948_232_576,
 			CompressedBytes:   ptr[int64](312_456_789),
 			FinalBytes:        828_112_202,
+			CompressedBy:      "gzip", // --compressed gzip: the archive stores none
 		},
 		Layers: []analyze.Layer{
 			{Index: 0, Digest: hash('0'), DiffID: hash('a'), SizeBytes: 5_578_430, TarBytes: 5_934_944,

@@ -48,7 +48,11 @@ func (p *printer) size(r *analyze.Report) {
 	add := func(label string, n int64) { t.row(label, Decimal(n), Binary(n), Exact(n)) }
 	add("uncompressed (docker image ls)", r.Size.UncompressedBytes)
 	if c := r.Size.CompressedBytes; c != nil {
-		add("compressed (pulled, stored)", *c)
+		label := "compressed (pulled, stored)"
+		if r.Size.CompressedBy != "" {
+			label = "compressed (" + r.Size.CompressedBy + ", as a push sends it)"
+		}
+		add(label, *c)
 	} else {
 		t.row("compressed (pulled, stored)", "unknown", "", "")
 	}
