@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -13,6 +14,7 @@ import (
 	"github.com/dietimage/diet/analyze"
 	"github.com/dietimage/diet/gate"
 	"github.com/dietimage/diet/image"
+	"github.com/dietimage/diet/internal/atomicfile"
 	"github.com/dietimage/diet/report"
 )
 
@@ -25,6 +27,7 @@ const (
 	formatText     format = "text"
 	formatJSON     format = "json"
 	formatMarkdown format = "markdown" // analyze only: a pull request comment
+	formatHTML     format = "html"     // analyze only: a page with treemaps
 )
 
 var _ pflag.Value = (*format)(nil)
@@ -50,18 +53,18 @@ type analyzeFormat struct{ format }
 
 // Set implements pflag.Value.
 func (f *analyzeFormat) Set(s string) error {
-	if format(s) == formatMarkdown {
-		f.format = formatMarkdown
+	if format(s) == formatMarkdown || format(s) == formatHTML {
+		f.format = format(s)
 		return nil
 	}
 	if err := f.format.Set(s); err != nil {
-		return fmt.Errorf("unknown format %q (want text, json or markdown)", s)
+		return fmt.Errorf("unknown format %q (want text, json, markdown or html)", s)
 	}
 	return nil
 }
 
 // Type implements pflag.Value.
-func (f *analyzeFormat) Type() string { return "text|json|markdown" }
+func (f *analyzeFormat) Type() string { return "text|json|markdown|html" }
 
 // analyzeFlags are the flags of diet analyze.
 type analyzeFlags struct {
@@ -75,12 +78,16 @@ type analyzeFlags struct {
 	files      bool
 	layer      int
 	compressed string
+	output     string
 	ci         ciFlags
+	fs         *pflag.FlagSet
 }
 
 func (f *analyzeFlags) add(fs *pflag.FlagSet) {
+	f.fs = fs
 	f.format.format = formatText
-	fs.Var(&f.format, "format", "output format: text, json (schema in docs/analyze.md) or markdown (a pull request comment)")
+	fs.Var(&f.format, "format", "output format: text, json (schema in docs/analyze.md), markdown (a pull request comment) or html (one self-contained page with treemaps)")
+	fs.StringVarP(&f.output, "output", "o", "", "write the report to FILE (atomically) instead of standard output")
 	fs.StringVar(&f.platform, "platform", "", "image of a multi-platform index to analyze, as os/arch[/variant] (default: this machine's)")
 	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS for docker:// registries (without it, localhost and private addresses need HTTPS too)")
 	fs.IntVar(&f.jobs, "jobs", 0, "layers read at once (0: one per CPU)")
@@ -117,10 +124,14 @@ func (f *analyzeFlags) options() ([]image.Option, []analyze.Option, error) {
 		}
 		iopts = append(iopts, image.WithPlatform(p))
 	}
+	depth, top := f.depth, f.top
+	if f.format.format == formatHTML && !f.fs.Changed("depth") && !f.fs.Changed("top") {
+		depth, top = 6, 30 // the treemap goes deeper than a terminal's tree
+	}
 	aopts := []analyze.Option{
 		analyze.WithDuplicates(f.duplicates),
 		analyze.WithVerify(f.verify),
-		analyze.WithTree(f.depth, f.top),
+		analyze.WithTree(depth, top),
 		analyze.WithFiles(f.files || f.layer >= 0),
 	}
 	if f.jobs > 0 {
@@ -181,7 +192,7 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 			if f.layer >= 0 {
 				return runLayer(cmd, g, f.format.format, f.layer, args[0], iopts, aopts)
 			}
-			return runAnalyze(cmd, g, f.format.format, args[0], iopts, aopts, rules, dopts...)
+			return runAnalyze(cmd, g, f.format.format, f.output, args[0], iopts, aopts, rules, dopts...)
 		},
 	}
 	f.add(cmd.Flags())
@@ -190,7 +201,7 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 
 // runAnalyze opens ref, analyses it and renders the report on stdout; with
 // rules, their verdict too, and exit 3 when one fails.
-func runAnalyze(cmd *cobra.Command, g *globals, f format, ref string, iopts []image.Option, aopts []analyze.Option, rules *gate.Rules, dopts ...diet.Option) error {
+func runAnalyze(cmd *cobra.Command, g *globals, f format, output, ref string, iopts []image.Option, aopts []analyze.Option, rules *gate.Rules, dopts ...diet.Option) error {
 	var p *progress // nil: stderr is no terminal
 	if g.progress {
 		p = newProgress(cmd.ErrOrStderr())
@@ -209,7 +220,7 @@ func runAnalyze(cmd *cobra.Command, g *globals, f format, ref string, iopts []im
 	if rules != nil {
 		v = gate.Check(r, *rules)
 	}
-	if err := writeAnalysis(cmd.OutOrStdout(), g, f, r, v); err != nil {
+	if err := writeTo(cmd, output, func(w io.Writer) error { return writeAnalysis(w, g, f, r, v) }); err != nil {
 		return err
 	}
 	if v != nil && !v.Passed {
@@ -239,9 +250,36 @@ func runLayer(cmd *cobra.Command, g *globals, f format, n int, ref string, iopts
 	return report.LayerText(cmd.OutOrStdout(), r, n, report.TextOptions{Color: g.color, Width: g.width})
 }
 
+// writeTo runs write on standard output, or on a temporary file beside
+// output that replaces it once complete.
+func writeTo(cmd *cobra.Command, output string, write func(io.Writer) error) error {
+	if output == "" {
+		return write(cmd.OutOrStdout())
+	}
+	f, err := atomicfile.Create(output)
+	if err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := write(bw); err != nil {
+		f.Abort()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Abort()
+		return fmt.Errorf("--output: %w", err)
+	}
+	if err := f.Commit(cmd.Context(), 0o644); err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	return nil
+}
+
 // writeAnalysis renders r, and the verdict v when the gate ran.
 func writeAnalysis(out io.Writer, g *globals, f format, r *analyze.Report, v *gate.Verdict) error {
 	switch {
+	case f == formatHTML:
+		return report.HTML(out, r)
 	case f == formatMarkdown:
 		return report.Markdown(out, r, v)
 	case f == formatJSON && v != nil:

@@ -17,6 +17,7 @@ var flagValues = map[string]map[string][]cobra.Completion{
 			cobra.CompletionWithDesc("text", "for people"),
 			cobra.CompletionWithDesc("json", "for programs"),
 			cobra.CompletionWithDesc("markdown", "for a pull request comment or a GitHub step summary"),
+			cobra.CompletionWithDesc("html", "one self-contained page with treemaps"),
 		},
 	},
 	"lint": {

@@ -42,6 +42,9 @@ func newDiffCmd(g *globals) *cobra.Command {
 			if f.jobs < 0 {
 				return usage(cmd, fmt.Errorf("--jobs %d: want 0 or more", f.jobs))
 			}
+			if f.format.format == formatHTML {
+				return usage(cmd, fmt.Errorf("--format html is analyze's; diff writes text, json or markdown"))
+			}
 			var maxBytes *int64
 			var maxShare *float64
 			if f.maxGrowth != "" {
