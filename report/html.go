@@ -133,14 +133,18 @@ func treemap(d *analyze.Dir, r rect) []box {
 
 // label is p's last element when it fits in r.
 func label(p string, r rect) string {
-	name := path.Base(p)
 	if p == "/" {
-		name = "/"
+		return fits(p, r)
 	}
-	if r.h < labelH || float64(len(name))*6.5 > r.w-4 {
+	return fits(path.Base(p), r)
+}
+
+// fits is s when it fits in r at the labels' size, else "".
+func fits(s string, r rect) string {
+	if r.h < labelH || float64(len(s))*6.5 > r.w-4 {
 		return ""
 	}
-	return name
+	return s
 }
 
 // wasteMap aggregates the wasted versions by directory (three levels
@@ -175,7 +179,11 @@ func wasteMap(ws []analyze.Waste, r rect) []box {
 	for i, b := range squarify(values, r) {
 		k := keys[i]
 		title := fmt.Sprintf("%s — %s stored by layer %d, removed by layer %d", k.dir, Human(sums[k]), k.added, k.layer)
-		out = append(out, box{b.x, b.y, b.w, b.h, layerColour(k.added), title, label(k.dir, b), true})
+		name := k.dir // whole where it fits: two "apt" say little
+		if fits(name, b) == "" {
+			name = label(k.dir, b)
+		}
+		out = append(out, box{b.x, b.y, b.w, b.h, layerColour(k.added), title, name, true})
 	}
 	return out
 }
