@@ -108,6 +108,15 @@ RAWGZ_T=$T
 once "$diet" analyze --format json --compressed gzip "docker-archive:$OUT/big.tar"
 PULL_T=$T
 
+# The HTML report of the 500k-path image: its size, and a browser's load.
+once "$diet" analyze --format html -o "$OUT/many.html" "docker-archive:$OUT/many.tar"
+HTML_T=$T
+RENDER_T=
+if command -v chromium >/dev/null; then
+	once chromium --headless --no-sandbox --disable-gpu --user-data-dir="$OUT/chromium" --dump-dom "file://$(realpath "$OUT/many.html")"
+	RENDER_T=$T
+fi
+
 # One pass: big.tar gzipped (made once, kept) and big.tar through a pipe.
 if [ ! -f "$OUT/big.tar.gz" ]; then
 	echo "bench: gzip -1 of big.tar (once)" >&2
@@ -212,6 +221,12 @@ echo "(8) pull cost of big.tar: --compressed gzip (Go's gzip, default level, as 
 row "rawgzip big.tar ($JOBS jobs)" "$RAWGZ_T s"
 row "diet analyze --compressed gzip" "$PULL_T s"
 check "ratio --compressed gzip / rawgzip" "$(calc "$PULL_T / $RAWGZ_T")" "<=" 1.1 ""
+echo "(9) the HTML report of many.tar ($PATHS paths)"
+row "diet analyze --format html" "$HTML_T s"
+check "page size" "$(calc "$(size "$OUT/many.html") / 1e6")" "<=" 2 "MB"
+if [ -n "$RENDER_T" ]; then
+	check "chromium --headless --dump-dom (start to DOM)" "$RENDER_T" "<=" 2 "s"
+fi
 echo
 if [ "$MISSED" -gt 0 ]; then
 	echo "bench: $MISSED of $TARGETS targets missed"
