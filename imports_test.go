@@ -16,9 +16,10 @@ import (
 var allowed = map[string][]string{
 	"cmd/diet":            {mod + "internal/cli"},
 	"":                    {mod + "analyze", mod + "diff", mod + "entry", mod + "image", mod + "internal/diskspace", mod + "layerfs", mod + "rootfs", mod + "slim", mod + "verify", ggcr + "/pkg/v1"},
-	"internal/cli":        {root, mod + "analyze", mod + "diff", mod + "dockerfile", mod + "gate", mod + "image", mod + "internal/atomicfile", mod + "internal/diskspace", mod + "layerfs", mod + "report", mod + "slim", mod + "verify", ggcr, "github.com/spf13/cobra", "github.com/spf13/pflag", "go.yaml.in/yaml/v3", "github.com/rogpeppe/go-internal/diff"},
+	"internal/cli":        {root, mod + "analyze", mod + "diff", mod + "dockerfile", mod + "explore", mod + "gate", mod + "image", mod + "internal/atomicfile", mod + "internal/diskspace", mod + "layerfs", mod + "report", mod + "slim", mod + "verify", ggcr, "github.com/spf13/cobra", "github.com/spf13/pflag", "go.yaml.in/yaml/v3", "github.com/rogpeppe/go-internal/diff"},
 	"report":              {mod + "analyze", mod + "diff", mod + "dockerfile", mod + "gate", mod + "slim"},
 	"diff":                {mod + "layerfs", ggcr + "/pkg/v1"},
+	"explore":             {mod + "analyze", "charm.land/bubbletea/v2", "charm.land/lipgloss/v2"},
 	"gate":                {mod + "analyze", mod + "internal/diskspace", "go.yaml.in/yaml/v3"},
 	"slim":                {mod + "analyze", mod + "entry", mod + "layerfs", ggcr},
 	"entry":               {mod + "elfdeps", mod + "internal/shell", ggcr + "/pkg/v1", "mvdan.cc/sh/v3/syntax"},  // pkg/v1 for the config's ConfigFile

@@ -138,7 +138,7 @@ func New() *cobra.Command {
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SuggestionsMinimumDistance = 2
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usage(cmd, err) })
-	root.AddCommand(newAnalyzeCmd(g), newDiffCmd(g), newSlimCmd(g), newLintCmd(g), newFixCmd(g), newVersionCmd())
+	root.AddCommand(newAnalyzeCmd(g), newExploreCmd(g), newDiffCmd(g), newSlimCmd(g), newLintCmd(g), newFixCmd(g), newVersionCmd())
 	addCompletions(root)
 	return root
 }

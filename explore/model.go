@@ -1,0 +1,553 @@
+package explore
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/dietimage/diet/analyze"
+)
+
+// pane is what the right side shows.
+type pane int
+
+const (
+	paneTree pane = iota
+	paneWasted
+	paneCulprits
+	paneHelp
+)
+
+// Model is diet explore's state: the report it walks and what the user
+// chose to see. Update returns a new state; View draws it.
+type Model struct {
+	r           *analyze.Report
+	w, h        int
+	layer       int  // the selected layer
+	only        bool // the tree shows only what the selected layer changed
+	bySize      bool
+	pane        pane
+	focusLayers bool // keys move the layer list, not the tree
+
+	root     *node
+	expanded map[string]bool
+	rows     []row
+	cursor   int
+	top      int // first row shown
+
+	filter    *regexp.Regexp
+	typing    bool // the filter is being typed
+	input     string
+	filterErr string
+	copied    string
+}
+
+// row is one visible line of the tree.
+type row struct {
+	n     *node
+	depth int
+}
+
+// New returns the explorer of r, whose layers must carry their files
+// (analyze.WithFiles), showing the last layer's filesystem.
+func New(r *analyze.Report) *Model {
+	m := &Model{r: r, w: 80, h: 24, bySize: true, expanded: map[string]bool{}, layer: len(r.Layers) - 1}
+	m.rebuild()
+	return m
+}
+
+// Init implements tea.Model.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// rebuild makes the tree of the selected layer and its visible rows.
+func (m *Model) rebuild() {
+	m.root = buildTree(m.r, m.layer, m.only)
+	sortTree(m.root, m.bySize)
+	m.flatten()
+}
+
+// flatten lists the rows to show: the expanded directories' children, or
+// with a filter every path that matches and the directories above them.
+func (m *Model) flatten() {
+	m.rows = m.rows[:0]
+	var keep map[*node]bool
+	if m.filter != nil {
+		keep = map[*node]bool{}
+		var mark func(n *node) bool
+		mark = func(n *node) bool {
+			hit := n != m.root && m.filter.MatchString(n.path)
+			for _, c := range n.children {
+				if mark(c) {
+					hit = true
+				}
+			}
+			if hit {
+				keep[n] = true
+			}
+			return hit
+		}
+		mark(m.root)
+	}
+	var walk func(n *node, depth int)
+	walk = func(n *node, depth int) {
+		for _, c := range n.children {
+			if keep != nil && !keep[c] {
+				continue
+			}
+			m.rows = append(m.rows, row{c, depth})
+			if len(c.children) > 0 && (m.expanded[c.path] || keep != nil) {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(m.root, 0)
+	m.cursor = min(m.cursor, max(len(m.rows)-1, 0))
+}
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+	case tea.KeyPressMsg:
+		return m, m.key(msg.String())
+	}
+	return m, nil
+}
+
+// key handles one key press, named as bubbletea names it ("up", "ctrl+c", "a").
+func (m *Model) key(k string) tea.Cmd {
+	if m.typing {
+		switch k {
+		case "enter":
+			m.typing = false
+		case "esc":
+			m.typing, m.input, m.filter, m.filterErr = false, "", nil, ""
+		case "backspace":
+			if m.input != "" {
+				m.input = m.input[:len(m.input)-1]
+			}
+		default:
+			if len(k) == 1 || k == "space" {
+				if k == "space" {
+					k = " "
+				}
+				m.input += k
+			}
+		}
+		m.setFilter()
+		return nil
+	}
+	m.copied = ""
+	switch k {
+	case "q", "ctrl+c":
+		return tea.Quit
+	case "?":
+		m.toggle(paneHelp)
+	case "w":
+		m.toggle(paneWasted)
+	case "c":
+		m.toggle(paneCulprits)
+	case "tab":
+		m.focusLayers = !m.focusLayers
+	case "/":
+		m.typing, m.pane = true, paneTree
+	case "esc":
+		m.filter, m.input, m.pane = nil, "", paneTree
+		m.flatten()
+	case "l":
+		m.only = !m.only
+		m.rebuild()
+	case "s":
+		m.bySize = !m.bySize
+		sortTree(m.root, m.bySize)
+		m.flatten()
+	case "[", "pgup":
+		m.selectLayer(m.layer - 1)
+	case "]", "pgdown":
+		m.selectLayer(m.layer + 1)
+	case "up", "k":
+		if m.focusLayers {
+			m.selectLayer(m.layer - 1)
+		} else {
+			m.cursor = max(m.cursor-1, 0)
+		}
+	case "down", "j":
+		if m.focusLayers {
+			m.selectLayer(m.layer + 1)
+		} else {
+			m.cursor = min(m.cursor+1, max(len(m.rows)-1, 0))
+		}
+	case "home", "g":
+		m.cursor = 0
+	case "end", "G":
+		m.cursor = max(len(m.rows)-1, 0)
+	case "enter", "space", "right":
+		if n := m.current(); n != nil && len(n.children) > 0 {
+			m.expanded[n.path] = k == "right" || !m.expanded[n.path]
+			m.flatten()
+		}
+	case "left":
+		if n := m.current(); n != nil {
+			if m.expanded[n.path] {
+				m.expanded[n.path] = false
+			} else if n.parent != nil && n.parent != m.root {
+				m.expanded[n.parent.path] = false
+				m.flatten()
+				m.cursor = m.indexOf(n.parent)
+			}
+			m.flatten()
+		}
+	case "a": // expand all
+		var all func(n *node)
+		all = func(n *node) {
+			for _, c := range n.children {
+				if len(c.children) > 0 {
+					m.expanded[c.path] = true
+					all(c)
+				}
+			}
+		}
+		all(m.root)
+		m.flatten()
+	case "z": // collapse all
+		m.expanded = map[string]bool{}
+		m.flatten()
+		m.cursor = 0
+	case "y":
+		if n := m.current(); n != nil {
+			m.copied = n.path
+			return tea.SetClipboard(n.path)
+		}
+	default:
+		if i, err := strconv.Atoi(k); err == nil { // a digit selects that layer
+			m.selectLayer(i)
+		}
+	}
+	return nil
+}
+
+func (m *Model) toggle(p pane) {
+	if m.pane == p {
+		m.pane = paneTree
+	} else {
+		m.pane = p
+	}
+}
+
+func (m *Model) selectLayer(i int) {
+	if i < 0 || i >= len(m.r.Layers) || i == m.layer {
+		return
+	}
+	m.layer = i
+	m.rebuild()
+}
+
+func (m *Model) setFilter() {
+	m.filterErr = ""
+	if m.input == "" {
+		m.filter = nil
+	} else if re, err := regexp.Compile(m.input); err == nil {
+		m.filter = re
+	} else {
+		m.filterErr = "bad regexp"
+	}
+	m.cursor = 0
+	m.flatten()
+}
+
+func (m *Model) current() *node {
+	if m.cursor < len(m.rows) {
+		return m.rows[m.cursor].n
+	}
+	return nil
+}
+
+func (m *Model) indexOf(n *node) int {
+	for i, r := range m.rows {
+		if r.n == n {
+			return i
+		}
+	}
+	return 0
+}
+
+// Styles: colour says what a layer did, and so does a letter, for those
+// who see no colour (and NO_COLOR).
+var (
+	styleAdded   = lipgloss.NewStyle().Foreground(lipgloss.Color("2"))
+	styleChanged = lipgloss.NewStyle().Foreground(lipgloss.Color("3"))
+	styleRemoved = lipgloss.NewStyle().Foreground(lipgloss.Color("1"))
+	styleTitle   = lipgloss.NewStyle().Bold(true)
+	styleDim     = lipgloss.NewStyle().Faint(true)
+	styleCursor  = lipgloss.NewStyle().Reverse(true)
+)
+
+var marks = map[string]string{"added": "A", "changed": "M", "removed": "R"}
+
+// View implements tea.Model.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	return v
+}
+
+// Render is the screen as text, with styles.
+func (m *Model) Render() string {
+	left := max(m.w*2/5, 24)
+	right := max(m.w-left-1, 20)
+	body := m.h - 3 // a title line, a status line and the key line
+	lp := m.layersPane(left, body)
+	var rp []string
+	switch m.pane {
+	case paneWasted:
+		rp = m.wastedPane(right, body)
+	case paneCulprits:
+		rp = m.culpritsPane(right, body)
+	case paneHelp:
+		rp = helpPane(right, body)
+	default:
+		rp = m.treePane(right, body)
+	}
+	var b strings.Builder
+	r := m.r
+	b.WriteString(styleTitle.Render(clip(fmt.Sprintf("diet explore %s — %s, %s wasted, dive efficiency %.1f%%",
+		r.Image.Ref, human(r.Size.UncompressedBytes), human(r.WastedBytes), 100*r.Dive.Efficiency), m.w)))
+	b.WriteByte('\n')
+	for i := range body {
+		l, rr := "", ""
+		if i < len(lp) {
+			l = lp[i]
+		}
+		if i < len(rp) {
+			rr = rp[i]
+		}
+		b.WriteString(pad(l, left))
+		b.WriteString("│")
+		b.WriteString(rr)
+		b.WriteByte('\n')
+	}
+	b.WriteString(m.status())
+	b.WriteByte('\n')
+	b.WriteString(styleDim.Render(clip("↑↓ move  ←→ fold  [ ] layer  tab layers  l this layer only  / filter  s sort  w wasted  c culprits  y copy  ? keys  q quit", m.w)))
+	return b.String()
+}
+
+func (m *Model) layersPane(width, height int) []string {
+	out := []string{styleTitle.Render(clip("Layers", width))}
+	for _, l := range m.r.Layers {
+		line := fmt.Sprintf("%2d %8s %s", l.Index, human(l.SizeBytes), analyze.Instruction(l.CreatedBy))
+		line = clip(line, width)
+		if l.Index == m.layer {
+			line = styleCursor.Render(pad(line, width))
+		}
+		out = append(out, line)
+	}
+	if m.layer >= 0 && m.layer < len(m.r.Layers) {
+		l := m.r.Layers[m.layer]
+		out = append(out, "", styleTitle.Render(clip(fmt.Sprintf("Layer %d", l.Index), width)))
+		for _, s := range wrap(analyze.Instruction(l.CreatedBy), width) {
+			out = append(out, s)
+		}
+		out = append(out, clip(fmt.Sprintf("+%d ~%d -%d, wasted %s, removes %s", l.Added, l.Modified, l.Deleted,
+			human(l.WastedBytes), human(l.RemovedBytes)), width))
+	}
+	return out[:min(len(out), height)]
+}
+
+func (m *Model) treePane(width, height int) []string {
+	what := "filesystem as of layer " + strconv.Itoa(m.layer)
+	if m.only {
+		what = "what layer " + strconv.Itoa(m.layer) + " changed"
+	}
+	out := []string{styleTitle.Render(clip(" "+what, width))}
+	rows := height - 1
+	if m.cursor < m.top {
+		m.top = m.cursor
+	}
+	if m.cursor >= m.top+rows {
+		m.top = m.cursor - rows + 1
+	}
+	for i := m.top; i < len(m.rows) && i < m.top+rows; i++ {
+		r := m.rows[i]
+		n := r.n
+		mark := " "
+		style := lipgloss.NewStyle()
+		switch n.kind {
+		case "added":
+			mark, style = marks[n.kind], styleAdded
+		case "changed":
+			mark, style = marks[n.kind], styleChanged
+		case "removed":
+			mark, style = marks[n.kind], styleRemoved
+		}
+		fold := " "
+		if len(n.children) > 0 {
+			fold = "▸"
+			if m.expanded[n.path] || m.filter != nil {
+				fold = "▾"
+			}
+		}
+		name := n.name
+		if n.typ == "dir" {
+			name += "/"
+		}
+		line := clip(fmt.Sprintf(" %s %8s %s%s %s", mark, human(n.bytes), strings.Repeat("  ", r.depth), fold, name), width)
+		if i == m.cursor && !m.focusLayers {
+			line = styleCursor.Render(pad(line, width))
+		} else {
+			line = style.Render(line)
+		}
+		out = append(out, line)
+	}
+	if len(m.rows) == 0 {
+		out = append(out, styleDim.Render(" (nothing)"))
+	}
+	return out
+}
+
+func (m *Model) wastedPane(width, height int) []string {
+	out := []string{styleTitle.Render(clip(fmt.Sprintf(" Wasted: %s in %d paths (stored by ▸ removed by)", human(m.r.WastedBytes), len(m.r.Wasted)), width))}
+	for _, w := range m.r.Wasted {
+		if len(out) >= height {
+			break
+		}
+		out = append(out, clip(fmt.Sprintf(" %8s %d▸%d %-10s %s", human(w.Bytes), w.AddedIn, w.Layer, w.Reason, w.Path), width))
+	}
+	return out
+}
+
+func (m *Model) culpritsPane(width, height int) []string {
+	out := []string{styleTitle.Render(clip(" Culprits", width))}
+	for _, c := range m.r.Culprits {
+		out = append(out, clip(fmt.Sprintf(" %8s %-16s %s (layer %d)", human(c.Bytes), c.Category, c.Path, c.Layer), width))
+	}
+	out = append(out, "", styleTitle.Render(clip(" Recommendations", width)))
+	for _, rec := range m.r.Recommendations {
+		out = append(out, clip(fmt.Sprintf(" %8s %s", human(rec.SavesBytes), rec.Title), width))
+	}
+	return out[:min(len(out), height)]
+}
+
+func helpPane(width, height int) []string {
+	lines := []string{
+		" Keys",
+		" ↑ ↓ j k     move in the tree (in the layers, after tab)",
+		" → enter     open a directory; ← close it, or go to its parent",
+		" a z         open all, close all",
+		" [ ] 0-9     select a layer: the tree shows the filesystem as of it",
+		" l           only what the selected layer changed",
+		" /           filter by path (a regular expression); esc clears",
+		" s           sort by size or by name",
+		" w           the wasted bytes: stored by ▸ removed by",
+		" c           culprits and recommendations",
+		" y           copy the selected path (OSC 52)",
+		" q ctrl+c    quit",
+		"",
+		" A added   M changed   R removed (by the selected layer)",
+	}
+	for i := range lines {
+		lines[i] = clip(lines[i], width)
+	}
+	return lines[:min(len(lines), height)]
+}
+
+func (m *Model) status() string {
+	switch {
+	case m.typing:
+		s := "filter: " + m.input + "█"
+		if m.filterErr != "" {
+			s += "  (" + m.filterErr + ")"
+		}
+		return clip(s, m.w)
+	case m.copied != "":
+		return clip("copied "+m.copied, m.w)
+	case m.filter != nil:
+		return clip(fmt.Sprintf("filter %s: %d rows (esc clears)", m.filter, len(m.rows)), m.w)
+	}
+	if n := m.current(); n != nil && m.pane == paneTree {
+		return clip(fmt.Sprintf("%s  %s %s", n.path, n.typ, human(n.bytes)), m.w)
+	}
+	return ""
+}
+
+// human is a byte count as docker prints it.
+func human(n int64) string {
+	f, i := float64(n), 0
+	units := []string{"B", "kB", "MB", "GB", "TB"}
+	for f >= 1000 && i < len(units)-1 {
+		f /= 1000
+		i++
+	}
+	if i == 0 {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	return strconv.FormatFloat(f, 'g', 3, 64) + " " + units[i]
+}
+
+// clip cuts s to width columns, with … where it cut. It also makes s
+// safe: an image's paths and history lines may hold control characters,
+// which would drive the terminal; they show as Go escapes.
+func clip(s string, width int) string {
+	s = safe(s)
+	w := 0
+	for i, c := range s {
+		cw := lipgloss.Width(string(c))
+		if w+cw > width {
+			return cut(s[:i], width)
+		}
+		w += cw
+	}
+	return s
+}
+
+// cut shortens s, which is wider than width, to width-1 columns and an ellipsis.
+func cut(s string, width int) string {
+	r := []rune(s)
+	for len(r) > 0 && lipgloss.Width(string(r)) > width-1 {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
+
+// safe escapes the control characters and invalid bytes of s.
+func safe(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// pad fills s with spaces to width columns.
+func pad(s string, width int) string {
+	if w := lipgloss.Width(s); w < width {
+		return s + strings.Repeat(" ", width-w)
+	}
+	return s
+}
+
+// wrap breaks s into lines of width runes at most.
+func wrap(s string, width int) []string {
+	r := []rune(safe(s))
+	var out []string
+	for len(r) > width && width > 0 {
+		out = append(out, string(r[:width]))
+		r = r[width:]
+	}
+	return append(out, string(r))
+}

@@ -1,0 +1,138 @@
+package explore
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/dietimage/diet/analyze"
+	"github.com/dietimage/diet/internal/test/tartest"
+)
+
+// report analyses a three-layer image: a base, a build that leaves a
+// cache, and a cleanup that deletes it.
+func report(t *testing.T) *analyze.Report {
+	t.Helper()
+	f := tartest.File
+	img := tartest.Image(t,
+		tartest.Step{CreatedBy: "ADD base /", Entries: []tartest.Entry{f("etc/os-release", "debian\n"), tartest.Sized("usr/lib/libc.so.6", 4000)}},
+		tartest.Step{CreatedBy: "RUN make", Entries: []tartest.Entry{tartest.Sized("root/.cache/go-build/ab", 2500), tartest.Sized("app/server", 900),
+			f("etc/os-release", "debian 12\n"), f("app/\x1b[2Jevil", "x")}},
+		tartest.Step{CreatedBy: "RUN rm -rf /root/.cache", Entries: []tartest.Entry{tartest.Whiteout("root/.cache")}},
+	)
+	r, err := analyze.Image(t.Context(), img, analyze.WithFiles(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// press sends keys, as bubbletea names them, to m.
+func press(m *Model, keys ...string) {
+	for _, k := range keys {
+		m.key(k)
+	}
+}
+
+var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// screen is m's render without styles.
+func screen(m *Model) string { return ansi.ReplaceAllString(m.Render(), "") }
+
+func TestTreeAsOfLayers(t *testing.T) {
+	m := New(report(t))
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	has := func(s, pattern string) bool { return regexp.MustCompile(`(?m)` + pattern).MatchString(s) }
+	// The last layer: the cache it deleted shows where it was, removed
+	// (R), its bytes no longer counted above it.
+	press(m, "a")
+	s := screen(m)
+	if !strings.Contains(s, "filesystem as of layer 2") || !has(s, `│ R +2\.5 kB +▾ \.cache/`) || !has(s, `│ +0 B ▾ root/`) {
+		t.Errorf("the last layer's filesystem:\n%s", s)
+	}
+	// The build layer: the cache is there, added; os-release changed.
+	press(m, "1", "a")
+	s = screen(m)
+	for _, want := range []string{`filesystem as of layer 1`, `│ A +2\.5 kB +ab$`, `│ M +10 B +os-release$`, `│ A +2\.5 kB ▾ root/`, `│ +4 kB ▾ usr/`} {
+		if !has(s, want) {
+			t.Errorf("layer 1, all open: no %q in\n%s", want, s)
+		}
+	}
+	// Only what the cleanup changed: the cache, removed.
+	press(m, "2", "l", "a")
+	s = screen(m)
+	if !strings.Contains(s, "what layer 2 changed") || !has(s, `│ R +2\.5 kB +▾ \.cache/`) || strings.Contains(s, "os-release") {
+		t.Errorf("layer 2, its changes only:\n%s", s)
+	}
+}
+
+func TestFilterFoldAndPanes(t *testing.T) {
+	m := New(report(t))
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	press(m, "1", "/", "g", "o", "-", "b", "enter")
+	s := screen(m)
+	if !strings.Contains(s, "filter go-b: 4 rows") || !strings.Contains(s, "go-build/") || strings.Contains(s, "usr/") {
+		t.Errorf("filter go-b: the matches and their directories only:\n%s", s)
+	}
+	press(m, "esc")
+	if s := screen(m); !strings.Contains(s, "▸ usr/") || strings.Contains(s, "libc.so.6") {
+		t.Errorf("esc clears the filter, directories closed:\n%s", s)
+	}
+	// Open usr/, then close it again from its child.
+	for m.current().path != "/usr" {
+		press(m, "down")
+	}
+	press(m, "right", "down", "left")
+	if s := screen(m); !strings.Contains(s, "▸ usr/") || m.current().path != "/usr" {
+		t.Errorf("left on a child closes its directory and selects it: at %s\n%s", m.current().path, s)
+	}
+	press(m, "w")
+	if s := screen(m); !strings.Contains(s, "Wasted: 2.51 kB in 2 paths") || !strings.Contains(s, "1▸2 deleted    /root/.cache/go-build/ab") {
+		t.Errorf("the wasted pane:\n%s", s)
+	}
+	press(m, "c")
+	if s := screen(m); !strings.Contains(s, "go-build-cache") || !strings.Contains(s, "Recommendations") {
+		t.Errorf("the culprits pane:\n%s", s)
+	}
+	press(m, "?")
+	if s := screen(m); !strings.Contains(s, "A added   M changed   R removed") {
+		t.Errorf("the keys:\n%s", s)
+	}
+	if cmd := m.key("q"); cmd == nil {
+		t.Error("q does not quit")
+	}
+}
+
+// TestHostileNames: a path with an escape sequence shows escaped; the
+// screen holds no control character but the styles' and line breaks.
+func TestHostileNames(t *testing.T) {
+	m := New(report(t))
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	press(m, "a")
+	s := screen(m)
+	if !strings.Contains(s, `\x1b[2Jevil`) {
+		t.Errorf("the hostile name does not show escaped:\n%q", s)
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\n' }) {
+		t.Errorf("a control character reaches the screen:\n%q", s)
+	}
+}
+
+// TestSmallTerminal: 80×24 keeps every line within 80 columns and the
+// screen within 24 lines.
+func TestSmallTerminal(t *testing.T) {
+	m := New(report(t))
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	press(m, "a")
+	lines := strings.Split(screen(m), "\n")
+	if len(lines) > 24 {
+		t.Errorf("%d lines on a 24-line terminal", len(lines))
+	}
+	for _, l := range lines {
+		if n := len([]rune(l)); n > 80 {
+			t.Errorf("a line of %d columns: %q", n, l)
+		}
+	}
+}

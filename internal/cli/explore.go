@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dietimage/diet"
+	"github.com/dietimage/diet/analyze"
+	"github.com/dietimage/diet/explore"
+	"github.com/dietimage/diet/image"
+)
+
+func newExploreCmd(g *globals) *cobra.Command {
+	var platform string
+	var insecure bool
+	cmd := &cobra.Command{
+		Use:   "explore IMAGE",
+		Short: "Walk an image's layers, files and waste in the terminal",
+		Long: "explore analyses IMAGE as analyze does and shows it in the terminal: the layers on the\n" +
+			"left; on the right the filesystem as of the selected layer (or only what it changed, l),\n" +
+			"marked A added, M changed, R removed by colour and by letter; the wasted bytes (w), the\n" +
+			"culprits and recommendations (c). ? lists the keys. It needs a terminal: elsewhere,\n" +
+			"diet analyze prints the same figures.",
+		Example: "  diet explore docker-daemon:app:1\n  diet explore app.tar",
+		Args:    exactArgs(1, "one IMAGE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if tty, _ := terminal(cmd.OutOrStdout()); !tty {
+				return usage(cmd, errors.New("explore draws on a terminal, and standard output is none: diet analyze prints the same figures"))
+			}
+			if g.minFreeErr != nil {
+				return usage(cmd, g.minFreeErr)
+			}
+			iopts := []image.Option{image.WithInsecure(insecure), image.WithMinFree(g.minFree)}
+			if platform != "" {
+				p, err := image.ParsePlatform(platform)
+				if err != nil {
+					return usage(cmd, fmt.Errorf("--platform: %w", err))
+				}
+				iopts = append(iopts, image.WithPlatform(p))
+			}
+			iopts = append(iopts, g.daemonOptions(cmd.ErrOrStderr())...)
+			r, err := diet.Analyze(cmd.Context(), args[0], diet.WithImage(iopts...),
+				diet.WithAnalyze(analyze.WithFiles(true)))
+			if err != nil {
+				return err
+			}
+			return explore.Run(cmd.Context(), r, cmd.InOrStdin(), cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().StringVar(&platform, "platform", "", "image of a multi-platform index to explore, as os/arch[/variant]")
+	cmd.Flags().BoolVar(&insecure, "insecure", false, "allow plain HTTP and unverified TLS for docker:// registries")
+	return cmd
+}
