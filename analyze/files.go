@@ -3,7 +3,6 @@ package analyze
 import (
 	"cmp"
 	"slices"
-	"strings"
 
 	"github.com/dietimage/diet/layerfs"
 )
@@ -45,10 +44,19 @@ func layerFiles(t *layerfs.Tree) [][]LayerFile {
 			out[e.Layer] = append(out[e.Layer], f)
 		}
 	}
-	for _, fs := range out {
-		slices.SortFunc(fs, func(a, b LayerFile) int {
-			return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), strings.Compare(a.Path, b.Path), strings.Compare(a.Kind, b.Kind))
-		})
+	// Largest first; ties stay in the order the layers made the paths
+	// (the tree's), which is deterministic and spares comparing paths.
+	for i, fs := range out {
+		order := make([]int32, len(fs))
+		for j := range order {
+			order[j] = int32(j)
+		}
+		slices.SortFunc(order, func(a, b int32) int { return cmp.Or(cmp.Compare(fs[b].Bytes, fs[a].Bytes), cmp.Compare(a, b)) })
+		sorted := make([]LayerFile, len(fs))
+		for j, k := range order {
+			sorted[j] = fs[k]
+		}
+		out[i] = sorted
 	}
 	return out
 }

@@ -117,6 +117,22 @@ if command -v chromium >/dev/null; then
 	RENDER_T=$T
 fi
 
+# explore: from start to its first screen on many.tar, in tmux (polled
+# every 20 ms), best of $RUNS.
+EXPLORE_T=
+if command -v tmux >/dev/null; then
+	sock="$OUT/tmux.sock"
+	for _ in $(seq "$RUNS"); do
+		tmux -S "$sock" kill-server 2>/dev/null || true
+		start=$(date +%s.%N)
+		tmux -S "$sock" new-session -d -s bench -x 100 -y 30 "$diet explore docker-archive:$OUT/many.tar"
+		until tmux -S "$sock" capture-pane -p -t bench 2>/dev/null | grep -q "diet explore"; do sleep 0.02; done
+		t=$(calc "$(date +%s.%N) - $start")
+		tmux -S "$sock" kill-server
+		if [ -z "$EXPLORE_T" ] || awk "BEGIN{exit !($t < $EXPLORE_T)}"; then EXPLORE_T=$t; fi
+	done
+fi
+
 # One pass: big.tar gzipped (made once, kept) and big.tar through a pipe.
 if [ ! -f "$OUT/big.tar.gz" ]; then
 	echo "bench: gzip -1 of big.tar (once)" >&2
@@ -226,6 +242,11 @@ row "diet analyze --format html" "$HTML_T s"
 check "page size" "$(calc "$(size "$OUT/many.html") / 1e6")" "<=" 2 "MB"
 if [ -n "$RENDER_T" ]; then
 	check "chromium --headless --dump-dom (start to DOM)" "$RENDER_T" "<=" 2 "s"
+fi
+if [ -n "$EXPLORE_T" ]; then
+	echo "(10) diet explore many.tar: start to first screen (tmux)"
+	row "diet explore" "$EXPLORE_T s"
+	check "ratio explore / analyze" "$(calc "$EXPLORE_T / $MANY_T")" "<=" 1.2 ""
 fi
 echo
 if [ "$MISSED" -gt 0 ]; then

@@ -66,15 +66,12 @@ func buildTree(r *analyze.Report, upTo int, only bool) *node {
 		dirs[p] = d
 		return d
 	}
-	paths := make([]string, 0, len(state))
+	// In the map's order: dir makes a parent before its child when the
+	// child comes first, and sortTree orders every directory afterwards.
 	for p, v := range state {
-		if !only || v.kind != "" {
-			paths = append(paths, p)
+		if only && v.kind == "" {
+			continue
 		}
-	}
-	slices.Sort(paths) // parents before children
-	for _, p := range paths {
-		v := state[p]
 		var n *node
 		if v.typ == "dir" {
 			n = dir(p)
