@@ -69,6 +69,9 @@ func analyzeImage(ctx context.Context, img v1.Image, o *options, s *Stream) (*Re
 func report(t *layerfs.Tree, cf *v1.ConfigFile, configBytes int64, id string, ins *inspector, o *options) *Report {
 	r := &Report{Schema: Schema, Image: imageInfo(cf, id, o)}
 	r.Layers = layerRows(t, cf.History)
+	if o.filesystem != nil {
+		o.filesystem(&Filesystem{t: t, bytes: map[int][]int64{}, touched: map[int][]bool{}})
+	}
 	if o.files {
 		for i, fs := range layerFiles(t) {
 			if fs == nil {

@@ -16,6 +16,7 @@ type options struct {
 	duplicates    bool
 	verify        bool
 	files         bool
+	filesystem    func(*Filesystem)
 	treeDepth     int
 	treeTop       int
 	progress      func(Progress)
@@ -46,6 +47,11 @@ func WithDuplicates(b bool) Option { return func(o *options) { o.duplicates = b 
 // WithFiles lists each layer's added, changed and removed paths in
 // [Layer.Files]: a line a path, so the report grows with the image.
 func WithFiles(b bool) Option { return func(o *options) { o.files = b } }
+
+// WithFilesystem hands f the merged filesystem of the analysed image, for
+// a caller that walks it: it holds memory in proportion to the paths for
+// as long as the caller keeps it.
+func WithFilesystem(f func(*Filesystem)) Option { return func(o *options) { o.filesystem = f } }
 
 // WithVerify reads every layer whole and checks its digest.
 func WithVerify(b bool) Option { return func(o *options) { o.verify = b } }

@@ -14,10 +14,10 @@ import (
 	"github.com/dietimage/diet/analyze"
 )
 
-// Run shows r on the terminal at in and out until the user quits, and
-// restores the terminal.
-func Run(ctx context.Context, r *analyze.Report, in io.Reader, out io.Writer) error {
-	p := tea.NewProgram(New(r), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+// Run shows r and its filesystem on the terminal at in and out until the
+// user quits, and restores the terminal.
+func Run(ctx context.Context, r *analyze.Report, fs *analyze.Filesystem, in io.Reader, out io.Writer) error {
+	p := tea.NewProgram(New(r, fs), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
 	_, err := p.Run()
 	return err
 }

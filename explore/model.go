@@ -1,8 +1,10 @@
 package explore
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -24,10 +26,11 @@ const (
 	paneHelp
 )
 
-// Model is diet explore's state: the report it walks and what the user
-// chose to see. Update returns a new state; View draws it.
+// Model is diet explore's state: the report and the filesystem it walks,
+// and what the user chose to see. Update changes it; View draws it.
 type Model struct {
 	r           *analyze.Report
+	fs          *analyze.Filesystem
 	w, h        int
 	layer       int  // the selected layer
 	only        bool // the tree shows only what the selected layer changed
@@ -35,8 +38,7 @@ type Model struct {
 	pane        pane
 	focusLayers bool // keys move the layer list, not the tree
 
-	root     *node
-	expanded map[string]bool
+	expanded map[int]bool
 	rows     []row
 	cursor   int
 	top      int // first row shown
@@ -50,63 +52,58 @@ type Model struct {
 
 // row is one visible line of the tree.
 type row struct {
-	n     *node
-	depth int
+	n      analyze.Node
+	parent int // the directory's node
+	depth  int
+	open   bool // a directory shown open
 }
 
-// New returns the explorer of r, whose layers must carry their files
-// (analyze.WithFiles), showing the last layer's filesystem.
-func New(r *analyze.Report) *Model {
-	m := &Model{r: r, w: 80, h: 24, bySize: true, expanded: map[string]bool{}, layer: len(r.Layers) - 1}
-	m.rebuild()
+// New returns the explorer of r and its filesystem (analyze.WithFilesystem),
+// showing the last layer's.
+func New(r *analyze.Report, fs *analyze.Filesystem) *Model {
+	m := &Model{r: r, fs: fs, w: 80, h: 24, bySize: true, expanded: map[int]bool{}, layer: len(r.Layers) - 1}
+	m.flatten()
 	return m
 }
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd { return nil }
 
-// rebuild makes the tree of the selected layer and its visible rows.
-func (m *Model) rebuild() {
-	m.root = buildTree(m.r, m.layer, m.only)
-	sortTree(m.root, m.bySize)
-	m.flatten()
-}
+// rebuild lists the rows again, after a change of layer or view.
+func (m *Model) rebuild() { m.flatten() }
 
-// flatten lists the rows to show: the expanded directories' children, or
-// with a filter every path that matches and the directories above them.
+// flatten lists the rows to show: the children of the open directories,
+// asked of the filesystem as they come; with a filter, every path that
+// matches and the directories above them, open.
 func (m *Model) flatten() {
 	m.rows = m.rows[:0]
-	var keep map[*node]bool
+	var keep map[int]bool
 	if m.filter != nil {
-		keep = map[*node]bool{}
-		var mark func(n *node) bool
-		mark = func(n *node) bool {
-			hit := n != m.root && m.filter.MatchString(n.path)
-			for _, c := range n.children {
-				if mark(c) {
-					hit = true
+		keep = m.fs.Match(m.filter, m.layer, m.only)
+	}
+	var walk func(dir, depth int)
+	walk = func(dir, depth int) {
+		kids := m.fs.Children(dir, m.layer, m.only)
+		slices.SortFunc(kids, func(a, b analyze.Node) int {
+			if m.bySize {
+				if c := cmp.Compare(b.Bytes, a.Bytes); c != 0 {
+					return c
 				}
 			}
-			if hit {
-				keep[n] = true
-			}
-			return hit
-		}
-		mark(m.root)
-	}
-	var walk func(n *node, depth int)
-	walk = func(n *node, depth int) {
-		for _, c := range n.children {
-			if keep != nil && !keep[c] {
+			return strings.Compare(a.Name, b.Name)
+		})
+		for _, c := range kids {
+			if keep != nil && !keep[c.ID] {
 				continue
 			}
-			m.rows = append(m.rows, row{c, depth})
-			if len(c.children) > 0 && (m.expanded[c.path] || keep != nil) {
-				walk(c, depth+1)
+			open := c.Type == "dir" && (m.expanded[c.ID] || keep != nil)
+			m.rows = append(m.rows, row{c, dir, depth, open})
+			if open {
+				walk(c.ID, depth+1)
 			}
 		}
 	}
-	walk(m.root, 0)
+	walk(m.fs.Root(), 0)
 	m.cursor = min(m.cursor, max(len(m.rows)-1, 0))
 }
 
@@ -166,7 +163,6 @@ func (m *Model) key(k string) tea.Cmd {
 		m.rebuild()
 	case "s":
 		m.bySize = !m.bySize
-		sortTree(m.root, m.bySize)
 		m.flatten()
 	case "[", "pgup":
 		m.selectLayer(m.layer - 1)
@@ -189,41 +185,42 @@ func (m *Model) key(k string) tea.Cmd {
 	case "end", "G":
 		m.cursor = max(len(m.rows)-1, 0)
 	case "enter", "space", "right":
-		if n := m.current(); n != nil && len(n.children) > 0 {
-			m.expanded[n.path] = k == "right" || !m.expanded[n.path]
+		if r := m.currentRow(); r != nil && r.n.Type == "dir" {
+			m.expanded[r.n.ID] = k == "right" || !m.expanded[r.n.ID]
 			m.flatten()
 		}
 	case "left":
-		if n := m.current(); n != nil {
-			if m.expanded[n.path] {
-				m.expanded[n.path] = false
-			} else if n.parent != nil && n.parent != m.root {
-				m.expanded[n.parent.path] = false
+		if r := m.currentRow(); r != nil {
+			if m.expanded[r.n.ID] {
+				m.expanded[r.n.ID] = false
 				m.flatten()
-				m.cursor = m.indexOf(n.parent)
+			} else if r.parent != m.fs.Root() {
+				parent := r.parent
+				m.expanded[parent] = false
+				m.flatten()
+				m.cursor = m.indexOf(parent)
 			}
-			m.flatten()
 		}
-	case "a": // expand all
-		var all func(n *node)
-		all = func(n *node) {
-			for _, c := range n.children {
-				if len(c.children) > 0 {
-					m.expanded[c.path] = true
-					all(c)
+	case "a": // open all: every directory the walk meets
+		var all func(dir int)
+		all = func(dir int) {
+			for _, c := range m.fs.Children(dir, m.layer, m.only) {
+				if c.Type == "dir" {
+					m.expanded[c.ID] = true
+					all(c.ID)
 				}
 			}
 		}
-		all(m.root)
+		all(m.fs.Root())
 		m.flatten()
-	case "z": // collapse all
-		m.expanded = map[string]bool{}
+	case "z": // close all
+		m.expanded = map[int]bool{}
 		m.flatten()
 		m.cursor = 0
 	case "y":
-		if n := m.current(); n != nil {
-			m.copied = n.path
-			return tea.SetClipboard(n.path)
+		if r := m.currentRow(); r != nil {
+			m.copied = m.fs.Path(r.n.ID)
+			return tea.SetClipboard(m.copied)
 		}
 	default:
 		if i, err := strconv.Atoi(k); err == nil { // a digit selects that layer
@@ -262,16 +259,24 @@ func (m *Model) setFilter() {
 	m.flatten()
 }
 
-func (m *Model) current() *node {
+func (m *Model) currentRow() *row {
 	if m.cursor < len(m.rows) {
-		return m.rows[m.cursor].n
+		return &m.rows[m.cursor]
 	}
 	return nil
 }
 
-func (m *Model) indexOf(n *node) int {
+// current is the selected path, or "".
+func (m *Model) current() string {
+	if r := m.currentRow(); r != nil {
+		return m.fs.Path(r.n.ID)
+	}
+	return ""
+}
+
+func (m *Model) indexOf(id int) int {
 	for i, r := range m.rows {
-		if r.n == n {
+		if r.n.ID == id {
 			return i
 		}
 	}
@@ -379,26 +384,22 @@ func (m *Model) treePane(width, height int) []string {
 		n := r.n
 		mark := " "
 		style := lipgloss.NewStyle()
-		switch n.kind {
+		switch n.Kind {
 		case "added":
-			mark, style = marks[n.kind], styleAdded
+			mark, style = marks[n.Kind], styleAdded
 		case "changed":
-			mark, style = marks[n.kind], styleChanged
+			mark, style = marks[n.Kind], styleChanged
 		case "removed":
-			mark, style = marks[n.kind], styleRemoved
+			mark, style = marks[n.Kind], styleRemoved
 		}
-		fold := " "
-		if len(n.children) > 0 {
-			fold = "▸"
-			if m.expanded[n.path] || m.filter != nil {
+		fold, name := " ", n.Name
+		if n.Type == "dir" {
+			fold, name = "▸", name+"/"
+			if r.open {
 				fold = "▾"
 			}
 		}
-		name := n.name
-		if n.typ == "dir" {
-			name += "/"
-		}
-		line := clip(fmt.Sprintf(" %s %8s %s%s %s", mark, human(n.bytes), strings.Repeat("  ", r.depth), fold, name), width)
+		line := clip(fmt.Sprintf(" %s %8s %s%s %s", mark, human(n.Bytes), strings.Repeat("  ", r.depth), fold, name), width)
 		if i == m.cursor && !m.focusLayers {
 			line = styleCursor.Render(pad(line, width))
 		} else {
@@ -471,8 +472,8 @@ func (m *Model) status() string {
 	case m.filter != nil:
 		return clip(fmt.Sprintf("filter %s: %d rows (esc clears)", m.filter, len(m.rows)), m.w)
 	}
-	if n := m.current(); n != nil && m.pane == paneTree {
-		return clip(fmt.Sprintf("%s  %s %s", n.path, n.typ, human(n.bytes)), m.w)
+	if r := m.currentRow(); r != nil && m.pane == paneTree {
+		return clip(fmt.Sprintf("%s  %s %s", m.fs.Path(r.n.ID), r.n.Type, human(r.n.Bytes)), m.w)
 	}
 	return ""
 }

@@ -11,9 +11,9 @@ import (
 	"github.com/dietimage/diet/internal/test/tartest"
 )
 
-// report analyses a three-layer image: a base, a build that leaves a
+// model explores a three-layer image: a base, a build that leaves a
 // cache, and a cleanup that deletes it.
-func report(t *testing.T) *analyze.Report {
+func model(t *testing.T) *Model {
 	t.Helper()
 	f := tartest.File
 	img := tartest.Image(t,
@@ -22,11 +22,12 @@ func report(t *testing.T) *analyze.Report {
 			f("etc/os-release", "debian 12\n"), f("app/\x1b[2Jevil", "x")}},
 		tartest.Step{CreatedBy: "RUN rm -rf /root/.cache", Entries: []tartest.Entry{tartest.Whiteout("root/.cache")}},
 	)
-	r, err := analyze.Image(t.Context(), img, analyze.WithFiles(true))
+	var fs *analyze.Filesystem
+	r, err := analyze.Image(t.Context(), img, analyze.WithFilesystem(func(f *analyze.Filesystem) { fs = f }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r
+	return New(r, fs)
 }
 
 // press sends keys, as bubbletea names them, to m.
@@ -42,7 +43,7 @@ var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 func screen(m *Model) string { return ansi.ReplaceAllString(m.Render(), "") }
 
 func TestTreeAsOfLayers(t *testing.T) {
-	m := New(report(t))
+	m := model(t)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	has := func(s, pattern string) bool { return regexp.MustCompile(`(?m)` + pattern).MatchString(s) }
 	// The last layer: the cache it deleted shows where it was, removed
@@ -69,7 +70,7 @@ func TestTreeAsOfLayers(t *testing.T) {
 }
 
 func TestFilterFoldAndPanes(t *testing.T) {
-	m := New(report(t))
+	m := model(t)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	press(m, "1", "/", "g", "o", "-", "b", "enter")
 	s := screen(m)
@@ -81,12 +82,12 @@ func TestFilterFoldAndPanes(t *testing.T) {
 		t.Errorf("esc clears the filter, directories closed:\n%s", s)
 	}
 	// Open usr/, then close it again from its child.
-	for m.current().path != "/usr" {
+	for m.current() != "/usr" {
 		press(m, "down")
 	}
 	press(m, "right", "down", "left")
-	if s := screen(m); !strings.Contains(s, "▸ usr/") || m.current().path != "/usr" {
-		t.Errorf("left on a child closes its directory and selects it: at %s\n%s", m.current().path, s)
+	if s := screen(m); !strings.Contains(s, "▸ usr/") || m.current() != "/usr" {
+		t.Errorf("left on a child closes its directory and selects it: at %s\n%s", m.current(), s)
 	}
 	press(m, "w")
 	if s := screen(m); !strings.Contains(s, "Wasted: 2.51 kB in 2 paths") || !strings.Contains(s, "1▸2 deleted    /root/.cache/go-build/ab") {
@@ -108,7 +109,7 @@ func TestFilterFoldAndPanes(t *testing.T) {
 // TestHostileNames: a path with an escape sequence shows escaped; the
 // screen holds no control character but the styles' and line breaks.
 func TestHostileNames(t *testing.T) {
-	m := New(report(t))
+	m := model(t)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	press(m, "a")
 	s := screen(m)
@@ -123,7 +124,7 @@ func TestHostileNames(t *testing.T) {
 // TestSmallTerminal: 80×24 keeps every line within 80 columns and the
 // screen within 24 lines.
 func TestSmallTerminal(t *testing.T) {
-	m := New(report(t))
+	m := model(t)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	press(m, "a")
 	lines := strings.Split(screen(m), "\n")

@@ -143,6 +143,9 @@ func TestFixtureCoversSchema(t *testing.T) {
 			}
 		case reflect.Struct:
 			for i := range v.NumField() {
+				if !v.Type().Field(i).IsExported() {
+					continue // not in the schema
+				}
 				name := v.Type().Name() + "." + v.Type().Field(i).Name
 				all[name] = true
 				if !v.Field(i).IsZero() {

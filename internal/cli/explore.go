@@ -41,12 +41,13 @@ func newExploreCmd(g *globals) *cobra.Command {
 				iopts = append(iopts, image.WithPlatform(p))
 			}
 			iopts = append(iopts, g.daemonOptions(cmd.ErrOrStderr())...)
+			var fs *analyze.Filesystem
 			r, err := diet.Analyze(cmd.Context(), args[0], diet.WithImage(iopts...),
-				diet.WithAnalyze(analyze.WithFiles(true)))
+				diet.WithAnalyze(analyze.WithFilesystem(func(f *analyze.Filesystem) { fs = f })))
 			if err != nil {
 				return err
 			}
-			return explore.Run(cmd.Context(), r, cmd.InOrStdin(), cmd.OutOrStdout())
+			return explore.Run(cmd.Context(), r, fs, cmd.InOrStdin(), cmd.OutOrStdout())
 		},
 	}
 	cmd.Flags().StringVar(&platform, "platform", "", "image of a multi-platform index to explore, as os/arch[/variant]")
