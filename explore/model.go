@@ -69,9 +69,6 @@ func New(r *analyze.Report, fs *analyze.Filesystem) *Model {
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd { return nil }
 
-// rebuild lists the rows again, after a change of layer or view.
-func (m *Model) rebuild() { m.flatten() }
-
 // flatten lists the rows to show: the children of the open directories,
 // asked of the filesystem as they come; with a filter, every path that
 // matches and the directories above them, open.
@@ -160,7 +157,7 @@ func (m *Model) key(k string) tea.Cmd {
 		m.flatten()
 	case "l":
 		m.only = !m.only
-		m.rebuild()
+		m.flatten()
 	case "s":
 		m.bySize = !m.bySize
 		m.flatten()
@@ -243,7 +240,7 @@ func (m *Model) selectLayer(i int) {
 		return
 	}
 	m.layer = i
-	m.rebuild()
+	m.flatten()
 }
 
 func (m *Model) setFilter() {
