@@ -36,6 +36,12 @@ func (f *Filesystem) Root() int { return 0 }
 // Path is the absolute path of node id.
 func (f *Filesystem) Path(id int) string { return f.t.Path(layerfs.ID(id)) }
 
+// Lookup finds the node of an absolute clean path, present or not.
+func (f *Filesystem) Lookup(p string) (int, bool) {
+	id, ok := f.t.Lookup(p)
+	return int(id), ok
+}
+
 // Parent is the directory holding id; the root's is the root.
 func (f *Filesystem) Parent(id int) int { return int(f.t.Parent(layerfs.ID(id))) }
 

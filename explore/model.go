@@ -42,6 +42,7 @@ type Model struct {
 	rows     []row
 	cursor   int
 	top      int // first row shown
+	pick     int // the selected line of the wasted or culprits pane
 
 	filter    *regexp.Regexp
 	typing    bool // the filter is being typed
@@ -166,15 +167,21 @@ func (m *Model) key(k string) tea.Cmd {
 	case "]", "pgdown":
 		m.selectLayer(m.layer + 1)
 	case "up", "k":
-		if m.focusLayers {
+		switch {
+		case m.focusLayers:
 			m.selectLayer(m.layer - 1)
-		} else {
+		case m.pane == paneWasted || m.pane == paneCulprits:
+			m.pick = max(m.pick-1, 0)
+		default:
 			m.cursor = max(m.cursor-1, 0)
 		}
 	case "down", "j":
-		if m.focusLayers {
+		switch {
+		case m.focusLayers:
 			m.selectLayer(m.layer + 1)
-		} else {
+		case m.pane == paneWasted || m.pane == paneCulprits:
+			m.pick = min(m.pick+1, max(len(m.picks())-1, 0))
+		default:
 			m.cursor = min(m.cursor+1, max(len(m.rows)-1, 0))
 		}
 	case "home", "g":
@@ -182,6 +189,10 @@ func (m *Model) key(k string) tea.Cmd {
 	case "end", "G":
 		m.cursor = max(len(m.rows)-1, 0)
 	case "enter", "space", "right":
+		if ps := m.picks(); m.pane != paneTree && m.pick < len(ps) {
+			m.show(ps[m.pick].path, ps[m.pick].layer)
+			return nil
+		}
 		if r := m.currentRow(); r != nil && r.n.Type == "dir" {
 			m.expanded[r.n.ID] = k == "right" || !m.expanded[r.n.ID]
 			m.flatten()
@@ -231,8 +242,46 @@ func (m *Model) toggle(p pane) {
 	if m.pane == p {
 		m.pane = paneTree
 	} else {
-		m.pane = p
+		m.pane, m.pick = p, 0
 	}
+}
+
+// place is a path in a layer: where a wasted or culprit line leads.
+type place struct {
+	path  string
+	layer int
+}
+
+// picks are the places the wasted or culprits pane lists, in its order.
+func (m *Model) picks() []place {
+	var out []place
+	switch m.pane {
+	case paneWasted:
+		for _, w := range m.r.Wasted {
+			out = append(out, place{w.Path, w.AddedIn})
+		}
+	case paneCulprits:
+		for _, c := range m.r.Culprits {
+			out = append(out, place{c.Path, c.Layer})
+		}
+	}
+	return out
+}
+
+// show opens the tree as of layer at path: its directories opened, the
+// path selected.
+func (m *Model) show(p string, layer int) {
+	id, ok := m.fs.Lookup(p)
+	if !ok {
+		return
+	}
+	m.pane, m.only, m.filter, m.input = paneTree, false, nil, ""
+	m.layer = layer
+	for a := m.fs.Parent(id); a != m.fs.Root(); a = m.fs.Parent(a) {
+		m.expanded[a] = true
+	}
+	m.flatten()
+	m.cursor = m.indexOf(id)
 }
 
 func (m *Model) selectLayer(i int) {
@@ -411,26 +460,41 @@ func (m *Model) treePane(width, height int) []string {
 }
 
 func (m *Model) wastedPane(width, height int) []string {
-	out := []string{styleTitle.Render(clip(fmt.Sprintf(" Wasted: %s in %d paths (stored by ▸ removed by)", human(m.r.WastedBytes), len(m.r.Wasted)), width))}
+	var lines []string
 	for _, w := range m.r.Wasted {
-		if len(out) >= height {
-			break
-		}
-		out = append(out, clip(fmt.Sprintf(" %8s %d▸%d %-10s %s", human(w.Bytes), w.AddedIn, w.Layer, w.Reason, w.Path), width))
+		lines = append(lines, fmt.Sprintf(" %8s %d▸%d %-10s %s", human(w.Bytes), w.AddedIn, w.Layer, w.Reason, w.Path))
 	}
-	return out
+	title := fmt.Sprintf(" Wasted: %s in %d paths (stored by ▸ removed by; enter shows it)", human(m.r.WastedBytes), len(m.r.Wasted))
+	return m.pickList(title, lines, width, height)
 }
 
 func (m *Model) culpritsPane(width, height int) []string {
-	out := []string{styleTitle.Render(clip(" Culprits", width))}
+	var lines []string
 	for _, c := range m.r.Culprits {
-		out = append(out, clip(fmt.Sprintf(" %8s %-16s %s (layer %d)", human(c.Bytes), c.Category, c.Path, c.Layer), width))
+		lines = append(lines, fmt.Sprintf(" %8s %-16s %s (layer %d)", human(c.Bytes), c.Category, c.Path, c.Layer))
 	}
+	out := m.pickList(" Culprits (enter shows one)", lines, width, height-2-len(m.r.Recommendations))
 	out = append(out, "", styleTitle.Render(clip(" Recommendations", width)))
 	for _, rec := range m.r.Recommendations {
 		out = append(out, clip(fmt.Sprintf(" %8s %s", human(rec.SavesBytes), rec.Title), width))
 	}
 	return out[:min(len(out), height)]
+}
+
+// pickList is a pane's title and the lines that fit under it, scrolled
+// to keep the picked one in view and marked.
+func (m *Model) pickList(title string, lines []string, width, height int) []string {
+	out := []string{styleTitle.Render(clip(title, width))}
+	rows := max(height-1, 1)
+	first := max(m.pick-rows+1, 0)
+	for i := first; i < len(lines) && i < first+rows; i++ {
+		line := clip(lines[i], width)
+		if i == m.pick {
+			line = styleCursor.Render(pad(line, width))
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 func helpPane(width, height int) []string {
@@ -443,8 +507,8 @@ func helpPane(width, height int) []string {
 		" l           only what the selected layer changed",
 		" /           filter by path (a regular expression); esc clears",
 		" s           sort by size or by name",
-		" w           the wasted bytes: stored by ▸ removed by",
-		" c           culprits and recommendations",
+		" w           the wasted bytes: stored by ▸ removed by; enter shows one",
+		" c           culprits and recommendations; enter shows one",
 		" y           copy the selected path (OSC 52)",
 		" q ctrl+c    quit",
 		"",

@@ -137,3 +137,28 @@ func TestSmallTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestJumpFromWastedAndCulprits: enter on a wasted line shows the tree as
+// of the layer that stored the path, opened down to it and selected; the
+// same from a culprit.
+func TestJumpFromWastedAndCulprits(t *testing.T) {
+	m := model(t)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	press(m, "w")
+	for i, w := range m.r.Wasted {
+		if w.Path == "/root/.cache/go-build/ab" {
+			for range i {
+				press(m, "down")
+			}
+		}
+	}
+	press(m, "enter")
+	s := screen(m)
+	if m.pane != paneTree || m.layer != 1 || m.current() != "/root/.cache/go-build/ab" || !strings.Contains(s, "filesystem as of layer 1") {
+		t.Errorf("enter on the cache's wasted line: layer %d, at %q:\n%s", m.layer, m.current(), s)
+	}
+	press(m, "c", "enter")
+	if c := m.r.Culprits[0]; m.pane != paneTree || m.current() != c.Path || m.layer != c.Layer {
+		t.Errorf("enter on the first culprit %s (layer %d): at %q, layer %d", c.Path, c.Layer, m.current(), m.layer)
+	}
+}
