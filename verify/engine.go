@@ -117,7 +117,9 @@ func runEngine(ctx context.Context, archive, tag string, c Command, o options) (
 		}, ended, func(ctx context.Context, _ *netns, p Probe) (ProbeResult, error) {
 			return engineExec(ctx, name, p)
 		})
-		stop()
+		if nr == nil || !nr.ended { // an ended container's client ends by itself
+			stop()
+		}
 	}
 	<-ended
 	r.Elapsed = time.Since(begun)

@@ -287,7 +287,11 @@ func execute(ctx context.Context, argv []string, files []*os.File, host int, swi
 			}
 			return openNetns(pid)
 		}, ended, execProbe)
-		stop()
+		// A sandbox whose init is gone ends by itself: stopping it now
+		// would record a kill (137) instead of the command's own status.
+		if nr == nil || !nr.ended {
+			stop()
+		}
 	}
 	<-ended
 	elapsed := time.Since(start)

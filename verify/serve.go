@@ -92,6 +92,19 @@ func (o *options) waitReady(ctx context.Context, ns *netns, ports []int, ended <
 			case <-ended:
 				return &notReady{port: port, err: last, ended: true}, nil
 			case <-ctx.Done():
+				if !errors.Is(last, syscall.ECONNREFUSED) {
+					// On a loaded machine the deadline may have cut the
+					// only attempt there was: one more, on a second of its
+					// own, says whether the port refuses.
+					fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+					c, err := ns.dial(fctx, "tcp", addr)
+					cancel()
+					if err == nil {
+						c.Close()
+					} else if errors.Is(err, syscall.ECONNREFUSED) {
+						last = err
+					}
+				}
 				return &notReady{port: port, err: last}, nil
 			case <-time.After(readyPoll):
 			}
