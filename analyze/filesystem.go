@@ -90,11 +90,6 @@ func (f *Filesystem) Children(id, layer int, only bool) []Node {
 	return out
 }
 
-// HasChildren reports whether directory id holds anything after layer.
-func (f *Filesystem) HasChildren(id, layer int, only bool) bool {
-	return len(f.Children(id, layer, only)) > 0
-}
-
 // Match returns the nodes whose path matches re as they stood after
 // layer (removed ones included), and every directory above them.
 func (f *Filesystem) Match(re *regexp.Regexp, layer int, only bool) map[int]bool {

@@ -312,14 +312,6 @@ func (m *Model) currentRow() *row {
 	return nil
 }
 
-// current is the selected path, or "".
-func (m *Model) current() string {
-	if r := m.currentRow(); r != nil {
-		return m.fs.Path(r.n.ID)
-	}
-	return ""
-}
-
 func (m *Model) indexOf(id int) int {
 	for i, r := range m.rows {
 		if r.n.ID == id {

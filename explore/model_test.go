@@ -37,6 +37,14 @@ func press(m *Model, keys ...string) {
 	}
 }
 
+// current is the selected path, or "".
+func (m *Model) current() string {
+	if r := m.currentRow(); r != nil {
+		return m.fs.Path(r.n.ID)
+	}
+	return ""
+}
+
 var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 
 // screen is m's render without styles.
