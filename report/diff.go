@@ -56,24 +56,14 @@ func DiffText(w io.Writer, r *diff.Report, o TextOptions) error {
 
 	p.printf("\n%s — %d added (%s), %d removed (%s), %d changed (%s)\n", p.paint(bold, "Paths"),
 		len(r.Added), signed(r.Size.Added), len(r.Removed), signed(-r.Size.Removed), len(r.Changed), signed(r.Size.Changed))
-	type line struct {
-		mark, path, size, note string
-		weight                 int64
-	}
-	var lines []line
-	for _, e := range r.Added {
-		lines = append(lines, line{"+", e.Path, Decimal(e.Size), e.Type, e.Size})
-	}
-	for _, e := range r.Removed {
-		lines = append(lines, line{"-", e.Path, Decimal(e.Size), e.Type, e.Size})
-	}
-	for _, c := range r.Changed {
-		lines = append(lines, line{"~", c.Path, signed(c.Delta), strings.Join(c.What, ", ") + changeNote(c), max(c.A.Size, c.B.Size)})
-	}
-	slices.SortStableFunc(lines, func(x, y line) int { return cmp.Or(cmp.Compare(y.weight, x.weight), strings.Compare(x.path, y.path)) })
+	lines := pathChanges(r)
 	t = table{align: "lrll", fit: true, keepEnd: false, style: []string{"", "", dim, ""}}
 	for _, l := range lines[:min(len(lines), DiffRows)] {
-		t.row(l.mark, l.size, l.note, l.path)
+		size := Decimal(l.Bytes)
+		if l.Mark == "~" {
+			size = signed(l.Delta)
+		}
+		t.row(l.Mark, size, l.What+l.Note, l.Path)
 	}
 	p.table(&t)
 	if len(lines) > DiffRows {
@@ -100,6 +90,35 @@ func DiffText(w io.Writer, r *diff.Report, o TextOptions) error {
 		}
 	}
 	return p.err
+}
+
+// A pathChange is one line of a diff's paths.
+type pathChange struct {
+	Mark  string // + added, - removed, ~ changed
+	Path  string
+	What  string // the type added or removed, or what changed
+	Note  string // a changed mode or type: " 0755→0700"
+	Bytes int64  // the larger size of the two sides
+	Delta int64  // the size change
+}
+
+// pathChanges lists r's added, removed and changed paths, the largest
+// first (by the larger of their two sizes).
+func pathChanges(r *diff.Report) []pathChange {
+	var out []pathChange
+	for _, e := range r.Added {
+		out = append(out, pathChange{"+", e.Path, e.Type, "", e.Size, e.Size})
+	}
+	for _, e := range r.Removed {
+		out = append(out, pathChange{"-", e.Path, e.Type, "", e.Size, -e.Size})
+	}
+	for _, c := range r.Changed {
+		out = append(out, pathChange{"~", c.Path, strings.Join(c.What, ", "), changeNote(c), max(c.A.Size, c.B.Size), c.Delta})
+	}
+	slices.SortStableFunc(out, func(x, y pathChange) int {
+		return cmp.Or(cmp.Compare(y.Bytes, x.Bytes), strings.Compare(x.Path, y.Path))
+	})
+	return out
 }
 
 // changeNote adds what a changed file was and is, where the size does not.
@@ -159,25 +178,12 @@ func DiffMarkdown(w io.Writer, r *diff.Report) error {
 			fmt.Fprintf(&b, "| %s | %s |\n", code(d.Path), signed(d.Delta))
 		}
 	}
-	type item struct {
-		mark, path, what string
-		size, weight     int64
-	}
-	var items []item
-	for _, e := range r.Added {
-		items = append(items, item{"➕", e.Path, e.Type, e.Size, e.Size})
-	}
-	for _, e := range r.Removed {
-		items = append(items, item{"➖", e.Path, e.Type, -e.Size, e.Size})
-	}
-	for _, c := range r.Changed {
-		items = append(items, item{"✏️", c.Path, strings.Join(c.What, ", "), c.Delta, max(c.A.Size, c.B.Size)})
-	}
-	slices.SortStableFunc(items, func(x, y item) int { return cmp.Or(cmp.Compare(y.weight, x.weight), strings.Compare(x.path, y.path)) })
+	items := pathChanges(r)
 	if len(items) > 0 {
+		marks := map[string]string{"+": "➕", "-": "➖", "~": "✏️"}
 		b.WriteString("\n| | path | change | |\n|---|---|---:|---|\n")
 		for _, it := range items[:min(len(items), DiffRows)] {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", it.mark, code(it.path), signed(it.size), it.what)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", marks[it.Mark], code(it.Path), signed(it.Delta), it.What)
 		}
 		if len(items) > DiffRows {
 			fmt.Fprintf(&b, "\n%d more paths: `diet diff --format json` lists them all.\n", len(items)-DiffRows)

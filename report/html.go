@@ -2,7 +2,7 @@ package report
 
 import (
 	"cmp"
-	_ "embed"
+	"embed"
 	"fmt"
 	"html/template"
 	"io"
@@ -37,10 +37,13 @@ type box struct {
 	Leaf       bool
 }
 
-//go:embed html.tmpl
-var htmlTemplate string
+// The pages: analyze's (html.tmpl), diff's (diff.tmpl) and what they
+// share (page.tmpl: the style, a treemap's rectangles).
+//
+//go:embed *.tmpl
+var templates embed.FS
 
-var page = template.Must(template.New("report").Funcs(template.FuncMap{
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"decimal":     Decimal,
 	"exact":       Exact,
 	"percent":     percent,
@@ -49,9 +52,13 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f":           func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) },
 	"instruction": analyze.Instruction,
 	"div":         func(x float64) float64 { return x / 2 },
+	"neg":         func(n int64) int64 { return -n },
 	"half":        func(x float64) string { return strconv.FormatFloat(x/2, 'f', 1, 64) },
 	"barsHeight":  func(n int) int { return 22*n + 4 },
-}).Parse(htmlTemplate))
+	"signed":      signed,
+	"change":      change,
+	"plural":      plural,
+}).ParseFS(templates, "*.tmpl"))
 
 // HTML writes r as one self-contained page for people who would rather
 // look than read: the sizes, a treemap of the final filesystem (area: bytes,
@@ -78,7 +85,7 @@ func HTML(w io.Writer, r *analyze.Report) error {
 		top := slices.MaxFunc(g.items, func(a, b analyze.Culprit) int { return cmp.Compare(a.Bytes, b.Bytes) })
 		data.Groups = append(data.Groups, culpritGroup{g.category, g.bytes, top, len(g.items) - 1})
 	}
-	return page.Execute(w, data)
+	return pages.ExecuteTemplate(w, "analyze", data)
 }
 
 // treemap lays d out in r: each directory a box with its name on top, its
@@ -147,20 +154,40 @@ func fits(s string, r rect) string {
 	return s
 }
 
-// wasteMap aggregates the wasted versions by directory (three levels
-// down) and the layer that stored them, and lays the groups out.
+// wasteMap aggregates the wasted versions by directory and the layers
+// that stored and removed them, and lays the groups out; colour: the
+// layer that stored them.
 func wasteMap(ws []analyze.Waste, r rect) []box {
-	type key struct {
-		dir          string
-		added, layer int
+	ps := make([]piece, len(ws))
+	for i, w := range ws {
+		ps[i] = piece{w.Path, w.Bytes, layerColour(w.AddedIn), fmt.Sprintf("stored by layer %d, removed by layer %d", w.AddedIn, w.Layer)}
 	}
+	return groupMap(ps, r)
+}
+
+// A piece is bytes at a path that a grouped treemap sums with the pieces
+// of its directory of the same fill and note.
+type piece struct {
+	Path  string
+	Bytes int64
+	Fill  string
+	Note  string // after the directory and bytes in the hover text
+}
+
+// groupDepth is how deep a grouped treemap's directories go.
+const groupDepth = 3
+
+// groupMap sums the pieces by directory (groupDepth levels down), fill and
+// note, and lays the groups out in r, largest first.
+func groupMap(ps []piece, r rect) []box {
+	type key struct{ dir, fill, note string }
 	sums := map[key]int64{}
-	for _, w := range ws {
-		d := path.Dir(w.Path)
-		for strings.Count(d, "/") > 3 {
+	for _, p := range ps {
+		d := path.Dir(p.Path)
+		for strings.Count(d, "/") > groupDepth {
 			d = path.Dir(d)
 		}
-		sums[key{d, w.AddedIn, w.Layer}] += w.Bytes
+		sums[key{d, p.Fill, p.Note}] += p.Bytes
 	}
 	keys := make([]key, 0, len(sums))
 	for k, n := range sums {
@@ -169,7 +196,7 @@ func wasteMap(ws []analyze.Waste, r rect) []box {
 		}
 	}
 	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(cmp.Compare(sums[b], sums[a]), strings.Compare(a.dir, b.dir), cmp.Compare(a.added, b.added))
+		return cmp.Or(cmp.Compare(sums[b], sums[a]), strings.Compare(a.dir, b.dir), strings.Compare(a.note, b.note), strings.Compare(a.fill, b.fill))
 	})
 	values := make([]float64, len(keys))
 	for i, k := range keys {
@@ -178,12 +205,11 @@ func wasteMap(ws []analyze.Waste, r rect) []box {
 	var out []box
 	for i, b := range squarify(values, r) {
 		k := keys[i]
-		title := fmt.Sprintf("%s — %s stored by layer %d, removed by layer %d", k.dir, Human(sums[k]), k.added, k.layer)
 		name := k.dir // whole where it fits: two "apt" say little
 		if fits(name, b) == "" {
 			name = label(k.dir, b)
 		}
-		out = append(out, box{b.x, b.y, b.w, b.h, layerColour(k.added), title, name, true})
+		out = append(out, box{b.x, b.y, b.w, b.h, k.fill, fmt.Sprintf("%s — %s %s", k.dir, Human(sums[k]), k.note), name, true})
 	}
 	return out
 }

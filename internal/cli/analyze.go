@@ -26,8 +26,8 @@ type format string
 const (
 	formatText     format = "text"
 	formatJSON     format = "json"
-	formatMarkdown format = "markdown" // analyze only: a pull request comment
-	formatHTML     format = "html"     // analyze only: a page with treemaps
+	formatMarkdown format = "markdown" // analyze and diff: a pull request comment
+	formatHTML     format = "html"     // analyze and diff: a page with treemaps
 )
 
 var _ pflag.Value = (*format)(nil)
@@ -48,7 +48,7 @@ func (f *format) Set(s string) error {
 // Type implements pflag.Value.
 func (f *format) Type() string { return "text|json" }
 
-// analyzeFormat is analyze's --format: format, and markdown.
+// analyzeFormat is the --format of analyze and diff: format, markdown and html.
 type analyzeFormat struct{ format }
 
 // Set implements pflag.Value.

@@ -12,14 +12,8 @@ import (
 // A value added to a flag's parser belongs here too: TestCompletion feeds
 // every value listed here back to the command.
 var flagValues = map[string]map[string][]cobra.Completion{
-	"analyze": {
-		"format": {
-			cobra.CompletionWithDesc("text", "for people"),
-			cobra.CompletionWithDesc("json", "for programs"),
-			cobra.CompletionWithDesc("markdown", "for a pull request comment or a GitHub step summary"),
-			cobra.CompletionWithDesc("html", "one self-contained page with treemaps"),
-		},
-	},
+	"analyze": {"format": analyzeFormats},
+	"diff":    {"format": analyzeFormats},
 	"lint": {
 		"format": {
 			cobra.CompletionWithDesc("text", "for people"),
@@ -40,6 +34,14 @@ var flagValues = map[string]map[string][]cobra.Completion{
 			cobra.CompletionWithDesc("docker", "the Docker engine, --network none"),
 		},
 	},
+}
+
+// analyzeFormats complete the --format of analyze and diff.
+var analyzeFormats = []cobra.Completion{
+	cobra.CompletionWithDesc("text", "for people"),
+	cobra.CompletionWithDesc("json", "for programs"),
+	cobra.CompletionWithDesc("markdown", "for a pull request comment or a GitHub step summary"),
+	cobra.CompletionWithDesc("html", "one self-contained page with treemaps"),
 }
 
 // formatValues complete every flag whose value is a [format].

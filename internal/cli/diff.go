@@ -21,6 +21,7 @@ type diffFlags struct {
 	jobs         int
 	failOnGrowth string
 	maxGrowth    string
+	output       string
 }
 
 func newDiffCmd(g *globals) *cobra.Command {
@@ -36,14 +37,12 @@ func newDiffCmd(g *globals) *cobra.Command {
 			"--max-growth and --fail-on-growth make it a gate: exit 3 when docker's size grew more.",
 		Example: "  diet diff app:1.4 app:1.5\n" +
 			"  diet diff --format markdown --fail-on-growth 5% app:main app:pr-123 >> \"$GITHUB_STEP_SUMMARY\"\n" +
-			"  diet diff app.tar app-slim.tar",
+			"  diet diff app.tar app-slim.tar\n" +
+			"  diet diff --format html -o growth.html app:1.4 app:1.5",
 		Args: exactArgs(2, "two images, A and B"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.jobs < 0 {
 				return usage(cmd, fmt.Errorf("--jobs %d: want 0 or more", f.jobs))
-			}
-			if f.format.format == formatHTML {
-				return usage(cmd, fmt.Errorf("--format html is analyze's; diff writes text, json or markdown"))
 			}
 			var maxBytes *int64
 			var maxShare *float64
@@ -77,7 +76,7 @@ func newDiffCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := writeDiff(cmd.OutOrStdout(), g, f.format.format, r); err != nil {
+			if err := writeTo(cmd, f.output, func(w io.Writer) error { return writeDiff(w, g, f.format.format, r) }); err != nil {
 				return err
 			}
 			return growth(r, maxBytes, maxShare)
@@ -85,7 +84,8 @@ func newDiffCmd(g *globals) *cobra.Command {
 	}
 	f.format.format = formatText
 	fl := cmd.Flags()
-	fl.Var(&f.format, "format", "output format: text, json (every path) or markdown (a pull request comment)")
+	fl.Var(&f.format, "format", "output format: text, json (every path), markdown (a pull request comment) or html (one page with the growth treemap)")
+	fl.StringVarP(&f.output, "output", "o", "", "write the comparison to FILE (atomically) instead of standard output")
 	fl.StringVar(&f.platform, "platform", "", "image of a multi-platform index to compare, as os/arch[/variant]")
 	fl.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS for docker:// registries")
 	fl.IntVar(&f.jobs, "jobs", 0, "layers read at once (0: one per CPU)")
@@ -101,6 +101,8 @@ func writeDiff(w io.Writer, g *globals, f format, r *diff.Report) error {
 		return report.DiffJSON(w, r)
 	case formatMarkdown:
 		return report.DiffMarkdown(w, r)
+	case formatHTML:
+		return report.DiffHTML(w, r)
 	}
 	return report.DiffText(w, r, report.TextOptions{Color: g.color, Width: g.width})
 }
