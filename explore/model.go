@@ -23,6 +23,7 @@ const (
 	paneTree pane = iota
 	paneWasted
 	paneCulprits
+	paneDetails
 	paneHelp
 )
 
@@ -149,6 +150,8 @@ func (m *Model) key(k string) tea.Cmd {
 		m.toggle(paneWasted)
 	case "c":
 		m.toggle(paneCulprits)
+	case "i":
+		m.toggle(paneDetails)
 	case "tab":
 		m.focusLayers = !m.focusLayers
 	case "/":
@@ -189,7 +192,7 @@ func (m *Model) key(k string) tea.Cmd {
 	case "end", "G":
 		m.cursor = max(len(m.rows)-1, 0)
 	case "enter", "space", "right":
-		if ps := m.picks(); m.pane != paneTree && m.pick < len(ps) {
+		if ps := m.picks(); m.pick < len(ps) {
 			m.show(ps[m.pick].path, ps[m.pick].layer)
 			return nil
 		}
@@ -225,6 +228,10 @@ func (m *Model) key(k string) tea.Cmd {
 		m.expanded = map[int]bool{}
 		m.flatten()
 		m.cursor = 0
+	case "r": // the layer that removed a wasted or culprit line's path
+		if ps := m.picks(); m.pick < len(ps) && ps[m.pick].removedBy >= 0 {
+			m.show(ps[m.pick].path, ps[m.pick].removedBy)
+		}
 	case "y":
 		if r := m.currentRow(); r != nil {
 			m.copied = m.fs.Path(r.n.ID)
@@ -246,10 +253,12 @@ func (m *Model) toggle(p pane) {
 	}
 }
 
-// place is a path in a layer: where a wasted or culprit line leads.
+// place is a path in a layer: where a wasted or culprit line leads,
+// and the layer that removed it (-1: none).
 type place struct {
-	path  string
-	layer int
+	path      string
+	layer     int
+	removedBy int
 }
 
 // picks are the places the wasted or culprits pane lists, in its order.
@@ -258,11 +267,15 @@ func (m *Model) picks() []place {
 	switch m.pane {
 	case paneWasted:
 		for _, w := range m.r.Wasted {
-			out = append(out, place{w.Path, w.AddedIn})
+			out = append(out, place{w.Path, w.AddedIn, w.Layer})
 		}
 	case paneCulprits:
 		for _, c := range m.r.Culprits {
-			out = append(out, place{c.Path, c.Layer})
+			removedBy := -1
+			if c.RemovedBy != nil {
+				removedBy = *c.RemovedBy
+			}
+			out = append(out, place{c.Path, c.Layer, removedBy})
 		}
 	}
 	return out
@@ -353,6 +366,8 @@ func (m *Model) Render() string {
 		rp = m.wastedPane(right, body)
 	case paneCulprits:
 		rp = m.culpritsPane(right, body)
+	case paneDetails:
+		rp = m.detailsPane(right, body)
 	case paneHelp:
 		rp = helpPane(right, body)
 	default:
@@ -378,7 +393,7 @@ func (m *Model) Render() string {
 	}
 	b.WriteString(m.status())
 	b.WriteByte('\n')
-	b.WriteString(styleDim.Render(clip("↑↓ move  ←→ fold  [ ] layer  tab layers  l this layer only  / filter  s sort  w wasted  c culprits  y copy  ? keys  q quit", m.w)))
+	b.WriteString(styleDim.Render(clip("? keys  q quit  ↑↓ move  ←→ fold  [ ] layer  l changes  / filter  s sort  w wasted  c culprits  i image  y copy  tab layers", m.w)))
 	return b.String()
 }
 
@@ -456,7 +471,7 @@ func (m *Model) wastedPane(width, height int) []string {
 	for _, w := range m.r.Wasted {
 		lines = append(lines, fmt.Sprintf(" %8s %d▸%d %-10s %s", human(w.Bytes), w.AddedIn, w.Layer, w.Reason, w.Path))
 	}
-	title := fmt.Sprintf(" Wasted: %s in %d paths (stored by ▸ removed by; enter shows it)", human(m.r.WastedBytes), len(m.r.Wasted))
+	title := fmt.Sprintf(" Wasted: %s in %d paths (stored by ▸ removed by; enter, r show them)", human(m.r.WastedBytes), len(m.r.Wasted))
 	return m.pickList(title, lines, width, height)
 }
 
@@ -489,6 +504,48 @@ func (m *Model) pickList(title string, lines []string, width, height int) []stri
 	return out
 }
 
+// detailsPane is the image as a whole: what it is, its sizes as docker
+// and a registry count them, what a squash would recover, and dive's
+// figures with dive's definitions.
+func (m *Model) detailsPane(width, height int) []string {
+	r := m.r
+	compressed := "unknown (stored uncompressed)"
+	if c := r.Size.CompressedBytes; c != nil {
+		compressed = human(*c)
+	}
+	row := func(label, value string) string { return fmt.Sprintf(" %-26s %s", label, value) }
+	lines := []string{
+		" Image",
+		row("reference", r.Image.Ref),
+		row("id", r.Image.ID),
+	}
+	if r.Image.Platform != "" {
+		lines = append(lines, row("platform", r.Image.Platform))
+	}
+	if len(r.Image.Entrypoint)+len(r.Image.Cmd) > 0 {
+		lines = append(lines, row("runs", strings.Join(append(slices.Clone(r.Image.Entrypoint), r.Image.Cmd...), " ")))
+	}
+	lines = append(lines,
+		row("layers", strconv.Itoa(len(r.Layers))),
+		"",
+		row("docker size", human(r.Size.UncompressedBytes)),
+		row("compressed", compressed),
+		row("final filesystem", human(r.Size.FinalBytes)),
+		row("wasted (a squash recovers)", fmt.Sprintf("%s in %d paths", human(r.WastedBytes), len(r.Wasted))),
+		"",
+		" dive's figures",
+		row("efficiency", fmt.Sprintf("%.1f%%", 100*r.Dive.Efficiency)),
+		row("wasted bytes", human(r.Dive.WastedBytes)),
+		row("user wasted percent", fmt.Sprintf("%.1f%%", 100*r.Dive.UserWastedPercent)),
+		row("inefficient files", strconv.Itoa(len(r.Dive.InefficientFiles))),
+	)
+	for i := range lines {
+		lines[i] = clip(lines[i], width)
+	}
+	lines[0] = styleTitle.Render(lines[0])
+	return lines[:min(len(lines), height)]
+}
+
 func helpPane(width, height int) []string {
 	lines := []string{
 		" Keys",
@@ -499,8 +556,11 @@ func helpPane(width, height int) []string {
 		" l           only what the selected layer changed",
 		" /           filter by path (a regular expression); esc clears",
 		" s           sort by size or by name",
-		" w           the wasted bytes: stored by ▸ removed by; enter shows one",
-		" c           culprits and recommendations; enter shows one",
+		" w           the wasted bytes: stored by ▸ removed by",
+		" c           culprits and recommendations",
+		" enter r     on a wasted or culprit line: its path as of the layer",
+		"             that stored it, or the one that removed it",
+		" i           the image: sizes, wasted, dive's figures",
 		" y           copy the selected path (OSC 52)",
 		" q ctrl+c    quit",
 		"",

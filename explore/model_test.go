@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -147,8 +148,8 @@ func TestSmallTerminal(t *testing.T) {
 }
 
 // TestJumpFromWastedAndCulprits: enter on a wasted line shows the tree as
-// of the layer that stored the path, opened down to it and selected; the
-// same from a culprit.
+// of the layer that stored the path, opened down to it and selected, r as
+// of the layer that removed it; enter does the same from a culprit.
 func TestJumpFromWastedAndCulprits(t *testing.T) {
 	m := model(t)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -165,8 +166,43 @@ func TestJumpFromWastedAndCulprits(t *testing.T) {
 	if m.pane != paneTree || m.layer != 1 || m.current() != "/root/.cache/go-build/ab" || !strings.Contains(s, "filesystem as of layer 1") {
 		t.Errorf("enter on the cache's wasted line: layer %d, at %q:\n%s", m.layer, m.current(), s)
 	}
+	// r: the same path as of the layer that removed it, marked removed.
+	press(m, "w", "r")
+	s = screen(m)
+	if m.layer != 2 || m.current() != "/root/.cache/go-build/ab" || !regexp.MustCompile(`(?m)│ R +2\.5 kB +ab +$`).MatchString(s) {
+		t.Errorf("r on the cache's wasted line: layer %d, at %q:\n%s", m.layer, m.current(), s)
+	}
 	press(m, "c", "enter")
 	if c := m.r.Culprits[0]; m.pane != paneTree || m.current() != c.Path || m.layer != c.Layer {
 		t.Errorf("enter on the first culprit %s (layer %d): at %q, layer %d", c.Path, c.Layer, m.current(), m.layer)
+	}
+}
+
+// TestDetails: i shows the image as a whole, dive's figures with it.
+func TestDetails(t *testing.T) {
+	m := model(t)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	press(m, "i")
+	s := screen(m)
+	r := m.r
+	for _, want := range []string{
+		"│ Image",
+		"│ id                         " + r.Image.ID[:20],
+		"│ layers                     3",
+		"│ wasted (a squash recovers) 2.51 kB in 2 paths",
+		"│ compressed                 " + human(*r.Size.CompressedBytes),
+		fmt.Sprintf("│ efficiency                 %.1f%%", 100*r.Dive.Efficiency),
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("no %q in the details:\n%s", want, s)
+		}
+	}
+	if press(m, "i"); m.pane != paneTree {
+		t.Error("i again does not go back to the tree")
+	}
+	// At 80 columns the key line still says where the keys are.
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if lines := strings.Split(screen(m), "\n"); !strings.HasPrefix(lines[len(lines)-1], "? keys  q quit") {
+		t.Errorf("the key line at 80 columns: %q", lines[len(lines)-1])
 	}
 }
