@@ -115,7 +115,12 @@ RENDER_T=
 if command -v chromium >/dev/null; then
 	once chromium --headless --no-sandbox --disable-gpu --user-data-dir="$OUT/chromium" --dump-dom "file://$(realpath "$OUT/many.html")"
 	RENDER_T=$T
+	echo '<!doctype html><title>empty</title>' >"$OUT/empty.html"
+	once chromium --headless --no-sandbox --disable-gpu --user-data-dir="$OUT/chromium" --dump-dom "file://$(realpath "$OUT/empty.html")"
+	EMPTY_T=$T
 fi
+# The growth page of many.tar → many2.tar.
+"$diet" diff --format html -o "$OUT/growth.html" "docker-archive:$OUT/many.tar" "docker-archive:$OUT/many2.tar"
 
 # explore: from start to its first screen on many.tar, in tmux (polled
 # every 20 ms), best of $RUNS.
@@ -242,7 +247,9 @@ row "diet analyze --format html" "$HTML_T s"
 check "page size" "$(calc "$(size "$OUT/many.html") / 1e6")" "<=" 2 "MB"
 if [ -n "$RENDER_T" ]; then
 	check "chromium --headless --dump-dom (start to DOM)" "$RENDER_T" "<=" 2 "s"
+	row "the same on an empty page (the browser's own start)" "$EMPTY_T s"
 fi
+row "diet diff --format html many.tar many2.tar: page size" "$(size "$OUT/growth.html") B"
 if [ -n "$EXPLORE_T" ]; then
 	echo "(10) diet explore many.tar: start to first screen (tmux)"
 	row "diet explore" "$EXPLORE_T s"
