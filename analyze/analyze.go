@@ -97,7 +97,8 @@ func report(t *layerfs.Tree, cf *v1.ConfigFile, configBytes int64, id string, in
 		CompressedBytes:   r.Accounting.CompressedBytes,
 		FinalBytes:        final,
 	}
-	r.Recommendations = recommend(r, BaseLayers(cf.History, len(t.Layers)), Programs(cf.Config))
+	base := BaseLayers(cf.History, len(t.Layers))
+	r.Recommendations = recommend(r, base, Programs(cf.Config), overBase(t, base))
 	return r
 }
 

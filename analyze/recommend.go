@@ -1,10 +1,13 @@
 package analyze
 
 import (
+	"archive/tar"
 	"cmp"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/dietimage/diet/layerfs"
 )
 
 // fix is the change that removes a culprit category from the layer that
@@ -37,8 +40,9 @@ var buildOnly = map[string]bool{
 // recommendations may overlap (squash recovers what a same-RUN cleanup
 // would have avoided). slim-prune counts what diet slim --level prune
 // removes, by the same rule ([Prunes]) over the same layers: those above
-// the base layers, which prune keeps byte-identical.
-func recommend(r *Report, base int, programs []string) []Recommendation {
+// the base layers, which prune keeps byte-identical, less the newer
+// versions of base paths (over), which prune keeps too.
+func recommend(r *Report, base int, programs []string, over []Culprit) []Recommendation {
 	var out []Recommendation
 	add := func(rec Recommendation) {
 		if rec.SavesBytes > 0 {
@@ -75,6 +79,11 @@ func recommend(r *Report, base int, programs []string) []Recommendation {
 			multi += c.Bytes
 		default:
 			present[c.Category] += c.Bytes
+		}
+	}
+	for _, c := range over {
+		if Prunes(c.Category, c.Path, programs) {
+			prune[c.Category] -= c.Bytes
 		}
 	}
 	add(Recommendation{ID: "multi-stage", SavesBytes: multi,
@@ -147,4 +156,35 @@ func short(s string) string {
 		s = s[:77] + "..."
 	}
 	return s
+}
+
+// overBase sums, by culprit category and root, the regular files of the
+// final filesystem written from layer base up over a path the base layers
+// hold: slim --level prune keeps them, since left out the base's older
+// version would show through.
+func overBase(t *layerfs.Tree, base int) []Culprit {
+	groups := map[[2]string]*Culprit{}
+	t.Walk(func(id layerfs.ID, p string) bool {
+		if !t.Present(id) || t.Type(id) != tar.TypeReg || t.Layer(id) < base || !t.PresentBelow(id, base) {
+			return true
+		}
+		category, root, ok := Classify(p)
+		if !ok {
+			return true
+		}
+		k := [2]string{category, strings.Clone(root)} // p, and so root, is Walk's buffer
+		c := groups[k]
+		if c == nil {
+			c = &Culprit{Category: category, Path: k[1]}
+			groups[k] = c
+		}
+		c.Bytes += t.Size(id)
+		c.Files++
+		return true
+	})
+	var out []Culprit
+	for _, c := range groups {
+		out = append(out, *c)
+	}
+	return out
 }

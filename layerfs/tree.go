@@ -295,6 +295,19 @@ func (t *Tree) Layer(id ID) int {
 // Link is id's symlink target, or its hard link's target path.
 func (t *Tree) Link(id ID) string { return t.names.str(t.nodes.at(int(id)).link) }
 
+// PresentBelow reports whether id was present once the layers below layer
+// were applied.
+func (t *Tree) PresentBelow(id ID, layer int) bool {
+	present := false
+	for e := range t.History(id) {
+		if e.Layer >= layer {
+			break
+		}
+		present = e.Kind != Deleted
+	}
+	return present
+}
+
 // Implicit reports whether id is a directory no entry named.
 func (t *Tree) Implicit(id ID) bool { return t.nodes.at(int(id)).flags&flagImplicit != 0 }
 

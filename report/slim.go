@@ -258,6 +258,8 @@ func keptWhy(k slim.Kept, r *slim.Report) string {
 		return "what the entrypoint needs: its closure"
 	case k.Reason == slim.ReasonConfig:
 		return "named by the image's configuration"
+	case k.Reason == slim.ReasonOverBase:
+		return "newer versions of base-layer paths: left out, the base's would show through"
 	case strings.HasPrefix(k.Reason, "keep:"):
 		return "--keep: a rule would have removed them"
 	}

@@ -16,7 +16,7 @@ import (
 
 // Kept is a group of paths the slimmed image keeps, and why.
 type Kept struct {
-	// Reason is ReasonBase, ReasonEntrypoint, ReasonConfig, "keep:GLOB"
+	// Reason is ReasonBase, ReasonEntrypoint, ReasonConfig, ReasonOverBase, "keep:GLOB"
 	// (kept by WithKeep from a rule that would have removed it), or the
 	// level's name: no rule of the level removes it.
 	Reason string `json:"reason"`
@@ -41,6 +41,10 @@ const (
 	// minimal: the working directory, /tmp, the user and host files a
 	// service reads, the time zones when TZ is set.
 	ReasonConfig = "config"
+	// ReasonOverBase is a newer version of a path the kept base layers
+	// also hold, which a rule would remove: left out, the base's older
+	// version would show through, so it stays as the image has it.
+	ReasonOverBase = "over-base"
 )
 
 // Warning is something slimming was asked for and did not do.

@@ -17,7 +17,7 @@ func hidden(t *layerfs.Tree, base int) []string {
 		if gone != "" && strings.HasPrefix(p, gone) {
 			return true
 		}
-		if t.Present(id) || !presentAt(t, id, base) {
+		if t.Present(id) || !t.PresentBelow(id, base) {
 			return true
 		}
 		gone = strings.Clone(p) + "/"
@@ -29,16 +29,4 @@ func hidden(t *layerfs.Tree, base int) []string {
 		return true
 	})
 	return out
-}
-
-// presentAt reports whether id was present once layers below base were applied.
-func presentAt(t *layerfs.Tree, id layerfs.ID, base int) bool {
-	present := false
-	for e := range t.History(id) {
-		if e.Layer >= base {
-			break
-		}
-		present = e.Kind != layerfs.Deleted
-	}
-	return present
 }

@@ -138,6 +138,16 @@ func NewPlan(img v1.Image, t *layerfs.Tree, level Level, opts ...Option) (*Plan,
 			return true
 		}
 		rule, root := p.rule(name, kept, used)
+		// A newer version of a path the base holds stays: left out, the
+		// base's older one would show through.
+		if rule != "" && t.PresentBelow(id, p.KeepBase) {
+			p.keep[id] = true
+			if counted {
+				l.present += n
+				l.keep(ReasonOverBase, "", n)
+			}
+			return true
+		}
 		glob := ""
 		if rule != "" {
 			glob = firstMatch(o.keep, name)

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
+	"github.com/dietimage/diet/analyze"
 	"github.com/dietimage/diet/internal/test/tartest"
 	"github.com/dietimage/diet/layerfs"
 )
@@ -130,6 +131,51 @@ func TestPrune(t *testing.T) {
 	}
 	if p.RemovedBytes != 300 || len(p.Removed) != 1 || p.Removed[0].Rule != "docs" {
 		t.Errorf("removed %d bytes by %+v, want the 300-byte README by rule docs", p.RemovedBytes, p.Removed)
+	}
+}
+
+// TestPruneOverBase: a newer version of a path the kept base layers hold,
+// in a category prune removes, stays as the image has it: left out, the
+// base's older version would show through (the example's cleanup
+// recreates /var/lib/apt/lists/partial, 0700 in the base, as 0755).
+func TestPruneOverBase(t *testing.T) {
+	partial := tartest.Dir("var/lib/apt/lists/partial")
+	partial.Mode = 0o700
+	img := tartest.Image(t,
+		tartest.Step{CreatedBy: "ADD base /", Entries: []tartest.Entry{
+			partial, tartest.Sized("usr/share/doc/base/README", 100), tartest.Sized("etc/os-release", 10),
+		}},
+		tartest.Step{CreatedBy: `/bin/sh -c #(nop)  CMD ["bash"]`, Empty: true},
+		tartest.Step{CreatedBy: "RUN apt-get update && rm -rf /var/lib/apt/lists/* && mkdir -p /var/lib/apt/lists/partial", Entries: []tartest.Entry{
+			tartest.Whiteout("var/lib/apt/lists/partial"), tartest.Dir("var/lib/apt/lists/partial"),
+			tartest.Sized("var/lib/apt/lists/deb_Packages", 400), tartest.Sized("usr/share/doc/base/README", 150),
+			tartest.Sized("usr/share/doc/app/README", 300),
+		}},
+	)
+	p, out := slimmed(t, img, Prune)
+	var want []string
+	for _, s := range final(t, img) {
+		if !strings.HasPrefix(s, "/var/lib/apt/lists/deb_Packages ") && !strings.HasPrefix(s, "/usr/share/doc/app") {
+			want = append(want, s)
+		}
+	}
+	if diff := cmp.Diff(want, final(t, out)); diff != "" {
+		t.Errorf("pruned filesystem, against the original without what prune removes (-want +got):\n%s", diff)
+	}
+	if p.RemovedBytes != 700 {
+		t.Errorf("removed %d bytes by %+v, want the lists' 400 and the app's docs' 300", p.RemovedBytes, p.Removed)
+	}
+	// analyze promises what prune does.
+	a, err := analyze.Image(t.Context(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(a.Recommendations, func(r analyze.Recommendation) bool { return r.ID == "slim-prune" }); i < 0 || a.Recommendations[i].SavesBytes != p.RemovedBytes {
+		t.Errorf("analyze recommends %+v; want slim-prune saving the %d bytes prune removes", a.Recommendations, p.RemovedBytes)
+	}
+	r := report(t, out)
+	if i := slices.IndexFunc(r.Kept, func(k Kept) bool { return k.Reason == ReasonOverBase }); i < 0 || r.Kept[i].Bytes != 150 || r.Kept[i].Files != 1 {
+		t.Errorf("kept %+v, want the README over the base's, 150 bytes, as %s", r.Kept, ReasonOverBase)
 	}
 }
 
