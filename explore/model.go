@@ -509,11 +509,11 @@ func (m *Model) pickList(title string, lines []string, width, height int) []stri
 // figures with dive's definitions.
 func (m *Model) detailsPane(width, height int) []string {
 	r := m.r
-	compressed := "unknown (stored uncompressed)"
+	compressed := "unknown: stored uncompressed"
 	if c := r.Size.CompressedBytes; c != nil {
 		compressed = human(*c)
 	}
-	row := func(label, value string) string { return fmt.Sprintf(" %-26s %s", label, value) }
+	row := func(label, value string) string { return fmt.Sprintf(" %-17s %s", label, value) }
 	lines := []string{
 		" Image",
 		row("reference", r.Image.Ref),
@@ -531,7 +531,7 @@ func (m *Model) detailsPane(width, height int) []string {
 		row("docker size", human(r.Size.UncompressedBytes)),
 		row("compressed", compressed),
 		row("final filesystem", human(r.Size.FinalBytes)),
-		row("wasted (a squash recovers)", fmt.Sprintf("%s in %d paths", human(r.WastedBytes), len(r.Wasted))),
+		row("wasted", fmt.Sprintf("%s in %d paths (a squash recovers them)", human(r.WastedBytes), len(r.Wasted))),
 		"",
 		" dive's figures",
 		row("efficiency", fmt.Sprintf("%.1f%%", 100*r.Dive.Efficiency)),

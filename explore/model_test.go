@@ -187,11 +187,11 @@ func TestDetails(t *testing.T) {
 	r := m.r
 	for _, want := range []string{
 		"│ Image",
-		"│ id                         " + r.Image.ID[:20],
-		"│ layers                     3",
-		"│ wasted (a squash recovers) 2.51 kB in 2 paths",
-		"│ compressed                 " + human(*r.Size.CompressedBytes),
-		fmt.Sprintf("│ efficiency                 %.1f%%", 100*r.Dive.Efficiency),
+		"│ id                " + r.Image.ID[:20],
+		"│ layers            3",
+		"│ wasted            2.51 kB in 2 paths",
+		"│ compressed        " + human(*r.Size.CompressedBytes),
+		fmt.Sprintf("│ efficiency        %.1f%%", 100*r.Dive.Efficiency),
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("no %q in the details:\n%s", want, s)
