@@ -69,8 +69,7 @@ func (f *analyzeFormat) Type() string { return "text|json|markdown|html" }
 // analyzeFlags are the flags of diet analyze.
 type analyzeFlags struct {
 	format     analyzeFormat
-	platform   string
-	insecure   bool
+	src        imageFlags
 	jobs       int
 	depth, top int
 	duplicates bool
@@ -88,8 +87,7 @@ func (f *analyzeFlags) add(fs *pflag.FlagSet) {
 	f.format.format = formatText
 	fs.Var(&f.format, "format", "output format: text, json (schema in docs/analyze.md), markdown (a pull request comment) or html (one self-contained page with treemaps)")
 	fs.StringVarP(&f.output, "output", "o", "", "write the report to FILE (atomically) instead of standard output")
-	fs.StringVar(&f.platform, "platform", "", "image of a multi-platform index to analyze, as os/arch[/variant] (default: this machine's)")
-	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS for docker:// registries (without it, localhost and private addresses need HTTPS too)")
+	f.src.add(fs, "analyze")
 	fs.IntVar(&f.jobs, "jobs", 0, "layers read at once (0: one per CPU)")
 	fs.IntVar(&f.depth, "depth", 3, "levels of the directory tree to show")
 	fs.IntVar(&f.top, "top", 10, "largest children to show per directory (0: all)")
@@ -103,26 +101,18 @@ func (f *analyzeFlags) add(fs *pflag.FlagSet) {
 
 // options validates the flags and turns them into library options. It
 // only validates and converts: it opens nothing.
-func (f *analyzeFlags) options() ([]image.Option, []analyze.Option, error) {
+func (f *analyzeFlags) options() ([]analyze.Option, error) {
 	if f.jobs < 0 {
-		return nil, nil, fmt.Errorf("--jobs %d: want 0 or more", f.jobs)
+		return nil, fmt.Errorf("--jobs %d: want 0 or more", f.jobs)
 	}
 	if f.depth < 0 || f.top < 0 {
-		return nil, nil, fmt.Errorf("--depth and --top must not be negative")
+		return nil, fmt.Errorf("--depth and --top must not be negative")
 	}
 	if f.files && f.format.format != formatJSON {
-		return nil, nil, fmt.Errorf("--files goes with --format json; --layer N lists one layer as text")
+		return nil, fmt.Errorf("--files goes with --format json; --layer N lists one layer as text")
 	}
 	if f.layer < -1 {
-		return nil, nil, fmt.Errorf("--layer %d: layers are numbered from 0 at the base", f.layer)
-	}
-	iopts := []image.Option{image.WithInsecure(f.insecure)}
-	if f.platform != "" {
-		p, err := image.ParsePlatform(f.platform)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--platform: %w", err)
-		}
-		iopts = append(iopts, image.WithPlatform(p))
+		return nil, fmt.Errorf("--layer %d: layers are numbered from 0 at the base", f.layer)
 	}
 	depth, top := f.depth, f.top
 	if f.format.format == formatHTML && !f.fs.Changed("depth") && !f.fs.Changed("top") {
@@ -137,7 +127,7 @@ func (f *analyzeFlags) options() ([]image.Option, []analyze.Option, error) {
 	if f.jobs > 0 {
 		aopts = append(aopts, analyze.WithJobs(f.jobs))
 	}
-	return iopts, aopts, nil
+	return aopts, nil
 }
 
 func newAnalyzeCmd(g *globals) *cobra.Command {
@@ -162,12 +152,13 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 			"  diet analyze --ci --format markdown app:1 >> \"$GITHUB_STEP_SUMMARY\"",
 		Args: exactArgs(1, "one IMAGE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			iopts, aopts, err := f.options()
+			aopts, err := f.options()
 			if err != nil {
 				return usage(cmd, err)
 			}
-			if g.minFreeErr != nil {
-				return usage(cmd, g.minFreeErr)
+			iopts, err := f.src.options(g, cmd.ErrOrStderr())
+			if err != nil {
+				return usage(cmd, err)
 			}
 			if err := stdinImage(args[0]); err != nil {
 				return usage(cmd, err)
@@ -180,7 +171,6 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 				}
 				rules = &r
 			}
-			iopts = append(append(iopts, image.WithMinFree(g.minFree)), g.daemonOptions(cmd.ErrOrStderr())...)
 			var dopts []diet.Option
 			if f.compressed != "" {
 				c, err := image.ParseCompression(f.compressed)

@@ -9,15 +9,13 @@ import (
 	"github.com/dietimage/diet"
 	"github.com/dietimage/diet/diff"
 	"github.com/dietimage/diet/gate"
-	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/report"
 )
 
 // diffFlags are the flags of diet diff.
 type diffFlags struct {
 	format       analyzeFormat
-	platform     string
-	insecure     bool
+	src          imageFlags
 	jobs         int
 	failOnGrowth string
 	maxGrowth    string
@@ -60,18 +58,10 @@ func newDiffCmd(g *globals) *cobra.Command {
 				}
 				maxShare = &s
 			}
-			if g.minFreeErr != nil {
-				return usage(cmd, g.minFreeErr)
+			iopts, err := f.src.options(g, cmd.ErrOrStderr())
+			if err != nil {
+				return usage(cmd, err)
 			}
-			iopts := []image.Option{image.WithInsecure(f.insecure), image.WithMinFree(g.minFree)}
-			if f.platform != "" {
-				p, err := image.ParsePlatform(f.platform)
-				if err != nil {
-					return usage(cmd, fmt.Errorf("--platform: %w", err))
-				}
-				iopts = append(iopts, image.WithPlatform(p))
-			}
-			iopts = append(iopts, g.daemonOptions(cmd.ErrOrStderr())...)
 			r, err := diet.Diff(cmd.Context(), args[0], args[1], diet.WithImage(iopts...), diet.WithJobs(f.jobs))
 			if err != nil {
 				return err
@@ -86,8 +76,7 @@ func newDiffCmd(g *globals) *cobra.Command {
 	fl := cmd.Flags()
 	fl.Var(&f.format, "format", "output format: text, json (every path), markdown (a pull request comment) or html (one page with the growth treemap)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the comparison to FILE (atomically) instead of standard output")
-	fl.StringVar(&f.platform, "platform", "", "image of a multi-platform index to compare, as os/arch[/variant]")
-	fl.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS for docker:// registries")
+	f.src.add(fl, "compare")
 	fl.IntVar(&f.jobs, "jobs", 0, "layers read at once (0: one per CPU)")
 	fl.StringVar(&f.maxGrowth, "max-growth", "", "exit 3 when docker's size grew by more than this, e.g. 20MB")
 	fl.StringVar(&f.failOnGrowth, "fail-on-growth", "", "exit 3 when docker's size grew by more than this share of A's, e.g. 5%")

@@ -2,19 +2,16 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dietimage/diet"
 	"github.com/dietimage/diet/analyze"
 	"github.com/dietimage/diet/explore"
-	"github.com/dietimage/diet/image"
 )
 
 func newExploreCmd(g *globals) *cobra.Command {
-	var platform string
-	var insecure bool
+	var src imageFlags
 	cmd := &cobra.Command{
 		Use:   "explore IMAGE",
 		Short: "Walk an image's layers, files and waste in the terminal",
@@ -29,18 +26,10 @@ func newExploreCmd(g *globals) *cobra.Command {
 			if tty, _ := terminal(cmd.OutOrStdout()); !tty {
 				return usage(cmd, errors.New("explore draws on a terminal, and standard output is none: diet analyze prints the same figures"))
 			}
-			if g.minFreeErr != nil {
-				return usage(cmd, g.minFreeErr)
+			iopts, err := src.options(g, cmd.ErrOrStderr())
+			if err != nil {
+				return usage(cmd, err)
 			}
-			iopts := []image.Option{image.WithInsecure(insecure), image.WithMinFree(g.minFree)}
-			if platform != "" {
-				p, err := image.ParsePlatform(platform)
-				if err != nil {
-					return usage(cmd, fmt.Errorf("--platform: %w", err))
-				}
-				iopts = append(iopts, image.WithPlatform(p))
-			}
-			iopts = append(iopts, g.daemonOptions(cmd.ErrOrStderr())...)
 			var fs *analyze.Filesystem
 			r, err := diet.Analyze(cmd.Context(), args[0], diet.WithImage(iopts...),
 				diet.WithAnalyze(analyze.WithFilesystem(func(f *analyze.Filesystem) { fs = f })))
@@ -50,7 +39,6 @@ func newExploreCmd(g *globals) *cobra.Command {
 			return explore.Run(cmd.Context(), r, fs, cmd.InOrStdin(), cmd.OutOrStdout())
 		},
 	}
-	cmd.Flags().StringVar(&platform, "platform", "", "image of a multi-platform index to explore, as os/arch[/variant]")
-	cmd.Flags().BoolVar(&insecure, "insecure", false, "allow plain HTTP and unverified TLS for docker:// registries")
+	src.add(cmd.Flags(), "explore")
 	return cmd
 }

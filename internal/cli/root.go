@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/dietimage/diet/image"
 	"github.com/dietimage/diet/internal/diskspace"
 	"github.com/dietimage/diet/report"
 )
@@ -222,14 +221,4 @@ func cutWords(s string, n int) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// daemonOptions are how docker-daemon: is read: from the layer store
-// unless DIET_LAYER_STORE=0, saying on w, once per image opened, when it
-// reads the engine's save stream (the slow way) and why its layer store
-// could not be read.
-func (g *globals) daemonOptions(w io.Writer) []image.Option {
-	return []image.Option{image.WithLayerStore(!g.saveStream), image.WithFallback(func(reason error) {
-		fmt.Fprintf(w, "diet: reading the engine's save stream, not its layer store: %v\n", reason)
-	})}
 }

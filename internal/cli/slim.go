@@ -34,8 +34,7 @@ type slimFlags struct {
 	strip      bool
 	upx        bool
 	format     format
-	platform   string
-	insecure   bool
+	src        imageFlags
 	jobs       int
 	probes     []string
 	traceProbe []string
@@ -69,8 +68,7 @@ func (f *slimFlags) add(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.force, "force", false, "write the slimmed image even when verification finds a difference")
 	fs.BoolVar(&f.diff, "diff", false, "after the report, show what changed from IMAGE to the output, as diet diff does (text only)")
 	fs.Var(&f.format, "format", "output format: text or json")
-	fs.StringVar(&f.platform, "platform", "", "image of a multi-platform index, as os/arch[/variant]")
-	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS for docker:// registries (without it, localhost and private addresses need HTTPS too)")
+	f.src.add(fs, "slim")
 	fs.IntVar(&f.jobs, "jobs", 0, "layers read, and output layers compressed, at once (0: one per CPU)")
 }
 
@@ -98,16 +96,9 @@ func (f *slimFlags) options() (slim.Level, []image.Option, []slim.Option, error)
 	if f.jobs < 0 || f.timeout <= 0 {
 		return 0, nil, nil, errors.New("--jobs must be 0 or more and --verify-timeout positive")
 	}
-	iopts := []image.Option{image.WithInsecure(f.insecure)}
+	var iopts []image.Option
 	if f.jobs > 0 {
 		iopts = append(iopts, image.WithJobs(f.jobs))
-	}
-	if f.platform != "" {
-		p, err := image.ParsePlatform(f.platform)
-		if err != nil {
-			return 0, nil, nil, fmt.Errorf("--platform: %w", err)
-		}
-		iopts = append(iopts, image.WithPlatform(p))
 	}
 	sopts := []slim.Option{slim.WithHistory(f.history(level)), slim.WithStrip(f.strip), slim.WithUPX(f.upx)}
 	if f.keepBase >= 0 {
@@ -227,9 +218,11 @@ func newSlimCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return usage(cmd, err)
 			}
-			if g.minFreeErr != nil {
-				return usage(cmd, g.minFreeErr)
+			src, err := f.src.options(g, cmd.ErrOrStderr())
+			if err != nil {
+				return usage(cmd, err)
 			}
+			iopts = append(iopts, src...)
 			// A bad output is refused now, not after minutes of work.
 			if err := image.CheckTarget(cmd.Context(), f.output); err != nil {
 				return fmt.Errorf("--output: %w", err)
@@ -240,7 +233,6 @@ func newSlimCmd(g *globals) *cobra.Command {
 			if f.diff && fromStdin(args[0]) {
 				return usage(cmd, errors.New("--diff reads IMAGE again after the slim: standard input cannot be"))
 			}
-			iopts = append(append(iopts, image.WithMinFree(g.minFree)), g.daemonOptions(cmd.ErrOrStderr())...)
 			return runSlim(cmd, g, f, args[0], level, iopts, sopts)
 		},
 	}
