@@ -24,8 +24,8 @@ import (
 // appVersions writes two versions of an app as docker save archives. v2
 // adds a dependency (libb), drops the apt cache v1 left, rebuilds the
 // server (same size, new content), changes its config (new size), makes a
-// script executable, and overwrites a file of the shared base with one of
-// the same size.
+// script executable, gives a data file to the app's user (COPY --chown),
+// and overwrites a file of the shared base with one of the same size.
 func appVersions(t *testing.T, dir string) (v1, v2 string) {
 	f, x := tartest.File, tartest.Exec
 	pad := func(s string) []byte { return append([]byte(s), bytes.Repeat([]byte{0}, 4096-len(s))...) }
@@ -33,15 +33,17 @@ func appVersions(t *testing.T, dir string) (v1, v2 string) {
 		f("etc/os-release", "debian 12\n"), x("bin/sh", pad("sh")), f("usr/share/doc/x/README", "doc\n"),
 	}}
 	script := tartest.File("app/run.sh", "#!/bin/sh\nexec /app/server\n")
+	seed := tartest.File("app/seed.txt", "seed\n")
 	one := tartest.Image(t, base,
 		tartest.Step{CreatedBy: "RUN apt-get install -y liba", Entries: []tartest.Entry{
 			tartest.Sized("usr/lib/liba.so.1", 1000), tartest.Sized("var/cache/apt/archives/liba.deb", 5000),
 			f("var/lib/apt/lists/list", strings.Repeat("l", 300)),
 		}},
 		tartest.Step{CreatedBy: "COPY . /app", Entries: []tartest.Entry{
-			x("app/server", pad("server v1")), f("app/config.yaml", "port: 8080\n"), script,
+			x("app/server", pad("server v1")), f("app/config.yaml", "port: 8080\n"), script, seed,
 		}},
 	)
+	seed.UID, seed.GID = 1000, 1000
 	script.Mode = 0o755
 	two := tartest.Image(t, base,
 		tartest.Step{CreatedBy: "RUN apt-get install -y liba libb && apt-get clean", Entries: []tartest.Entry{
@@ -49,7 +51,7 @@ func appVersions(t *testing.T, dir string) (v1, v2 string) {
 			f("var/lib/apt/lists/list", strings.Repeat("l", 300)),
 		}},
 		tartest.Step{CreatedBy: "COPY . /app", Entries: []tartest.Entry{
-			x("app/server", pad("server v2")), f("app/config.yaml", "port: 9090\nworkers: 4\n"), script,
+			x("app/server", pad("server v2")), f("app/config.yaml", "port: 9090\nworkers: 4\n"), script, seed,
 			f("etc/os-release", "debian 13\n"),
 		}},
 	)
@@ -86,7 +88,7 @@ func TestDiffAppVersions(t *testing.T) {
 	// liba.so.1 and the apt list are rewritten by another layer with the
 	// same bytes: not changed. os-release is the base's in v1: its content
 	// is read again to tell.
-	wantChanged := []string{"/app/config.yaml size", "/app/run.sh mode", "/app/server content", "/etc/os-release content"}
+	wantChanged := []string{"/app/config.yaml size", "/app/run.sh mode", "/app/seed.txt owner", "/app/server content", "/etc/os-release content"}
 	if diff := cmp.Diff(wantChanged, changed); diff != "" {
 		t.Errorf("changed (-want +got):\n%s", diff)
 	}
@@ -115,6 +117,9 @@ func TestDiffAppVersions(t *testing.T) {
 		// walk did not hash: it was read again.
 		if (c.Path == "/app/server" || c.Path == "/etc/os-release") && (c.A.SHA256 == "" || c.A.SHA256 == c.B.SHA256) {
 			t.Errorf("%s: sums %q %q, want two different", c.Path, c.A.SHA256, c.B.SHA256)
+		}
+		if c.Path == "/app/seed.txt" && (c.A.UID != 0 || c.A.GID != 0 || c.B.UID != 1000 || c.B.GID != 1000 || c.A.SHA256 != c.B.SHA256) {
+			t.Errorf("%s: owners %d:%d → %d:%d, sums %q %q; want 0:0 → 1000:1000, one content", c.Path, c.A.UID, c.A.GID, c.B.UID, c.B.GID, c.A.SHA256, c.B.SHA256)
 		}
 	}
 

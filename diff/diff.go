@@ -96,6 +96,8 @@ type Entry struct {
 	Type  string `json:"type"` // file, dir, symlink, hardlink, char, block, fifo
 	Size  int64  `json:"size"` // a regular file's bytes, a symlink's target length
 	Mode  string `json:"mode"` // permissions and setuid/setgid/sticky, octal
+	UID   int    `json:"uid"`
+	GID   int    `json:"gid"`
 	Link  string `json:"link,omitempty"`
 	Layer int    `json:"layer"` // the layer that wrote this version
 	// SHA256 is the content of a regular file, where it was read.
@@ -105,7 +107,7 @@ type Entry struct {
 // Change is a path in both filesystems that differs.
 type Change struct {
 	Path string   `json:"path"`
-	What []string `json:"what"` // type, size, mode, link, content
+	What []string `json:"what"` // type, size, mode, owner, link, content
 	A    Entry    `json:"a"`
 	B    Entry    `json:"b"`
 	// Delta is B's size − A's.
@@ -372,6 +374,11 @@ func change(a, b *Side, aid, bid layerfs.ID) (Change, bool) {
 	if ta.Mode(aid) != tb.Mode(bid) {
 		what = append(what, "mode")
 	}
+	ua, ga := ta.Owner(aid)
+	ub, gb := tb.Owner(bid)
+	if ua != ub || ga != gb {
+		what = append(what, "owner")
+	}
 	if ta.Link(aid) != tb.Link(bid) {
 		what = append(what, "link")
 	}
@@ -393,6 +400,7 @@ func entry(s *Side, id layerfs.ID, p string) Entry {
 	t := s.Tree
 	e := Entry{Path: p, Type: layerfs.TypeName(t.Type(id)), Size: bytesOf(t, id), Layer: t.Layer(id)}
 	e.Mode = fmt.Sprintf("%04o", uint32(t.Mode(id))&0o7777)
+	e.UID, e.GID = t.Owner(id)
 	if t.Type(id) == tar.TypeSymlink || t.Type(id) == tar.TypeLink {
 		e.Link = t.Link(id)
 	}

@@ -21,6 +21,7 @@ import (
 type blockFields struct {
 	name, link string
 	size, mode int64
+	uid, gid   int64
 }
 
 var zeroBlock [512]byte
@@ -36,9 +37,11 @@ func parseBlock(b *[512]byte) (blockFields, string) {
 	var prefix string
 	f.name, f.link = view(b[0:100]), view(b[157:257])
 	f.size, err = parseNumeric(b[124:136])
-	var mode error
+	var mode, uid, gid error
 	f.mode, mode = parseNumeric(b[100:108])
-	err = numbers(cmp.Or(err, mode), b[108:116], b[116:124], b[136:148]) // uid, gid, mtime
+	f.uid, uid = parseNumeric(b[108:116])
+	f.gid, gid = parseNumeric(b[116:124])
+	err = numbers(cmp.Or(err, mode, uid, gid), b[136:148]) // mtime
 	magic, version := string(b[257:263]), string(b[263:265])
 	switch {
 	case magic == "ustar\x00" && string(b[508:512]) == "tar\x00": // star: a shorter prefix, then times
@@ -245,8 +248,14 @@ func mergePAX(h *tar.Header, recs map[string]string) error {
 			h.Linkname = v
 		case "size":
 			h.Size, err = strconv.ParseInt(v, 10, 64)
-		case "uid", "gid":
-			_, err = strconv.ParseInt(v, 10, 64)
+		case "uid":
+			var n int64
+			n, err = strconv.ParseInt(v, 10, 64)
+			h.Uid = int(n)
+		case "gid":
+			var n int64
+			n, err = strconv.ParseInt(v, 10, 64)
+			h.Gid = int(n)
 		case "atime", "mtime", "ctime":
 			err = checkPAXTime(v)
 		}

@@ -18,6 +18,7 @@ type seen struct {
 	Name, Link string
 	Type       byte
 	Size, Mode int64
+	UID, GID   int
 	Data       string
 }
 
@@ -26,7 +27,7 @@ type seen struct {
 func viaScanner(t *testing.T, b []byte) (entries []seen, fallback bool, err error) {
 	sr := io.NewSectionReader(bytes.NewReader(b), 0, int64(len(b)))
 	_, err = scanHeaders(t.Context(), sr, func(h *tar.Header, dataStart, data int64) error {
-		e := seen{Name: strings.Clone(h.Name), Link: strings.Clone(h.Linkname), Type: h.Typeflag, Size: h.Size, Mode: h.Mode}
+		e := seen{Name: strings.Clone(h.Name), Link: strings.Clone(h.Linkname), Type: h.Typeflag, Size: h.Size, Mode: h.Mode, UID: h.Uid, GID: h.Gid}
 		if h.Typeflag == tar.TypeXGlobalHeader {
 			e = seen{Type: h.Typeflag} // diet ignores them, and archive/tar names them by map order
 		} else {
@@ -54,7 +55,7 @@ func viaArchiveTar(b []byte) ([]seen, error) {
 		if err != nil {
 			return entries, err
 		}
-		e := seen{Name: h.Name, Link: h.Linkname, Type: h.Typeflag, Size: h.Size, Mode: h.Mode}
+		e := seen{Name: h.Name, Link: h.Linkname, Type: h.Typeflag, Size: h.Size, Mode: h.Mode, UID: h.Uid, GID: h.Gid}
 		body, err := io.ReadAll(tr)
 		if err != nil {
 			return entries, err
@@ -70,7 +71,7 @@ func viaArchiveTar(b []byte) ([]seen, error) {
 
 // FuzzScanMatchesArchiveTar feeds the same bytes to the fast scanner and to
 // archive/tar: both give the same entries (names, types, sizes, modes, link
-// targets, data), or both refuse, or the scanner leaves the layer to
+// targets, owners, data), or both refuse, or the scanner leaves the layer to
 // archive/tar. A difference is a layer that shows diet one file and docker
 // load another. With sums, every non-zero block gets a valid checksum
 // first, so that mutations test the fields behind it.
@@ -79,7 +80,8 @@ func FuzzScanMatchesArchiveTar(f *testing.F) {
 		f.Add(tc.tar, false)
 	}
 	f.Add(tartest.Tar(tartest.Dir("etc"), tartest.File("etc/passwd", "root:x:0:0::/root:/bin/sh\n"),
-		tartest.Symlink("lib", "usr/lib"), tartest.Hardlink("h", "etc/passwd"), tartest.Sized(strings.Repeat("long/", 40)+"x", 700)), false)
+		tartest.Symlink("lib", "usr/lib"), tartest.Hardlink("h", "etc/passwd"), tartest.Sized(strings.Repeat("long/", 40)+"x", 700),
+		tartest.Entry{Name: "owned", Type: tar.TypeReg, Mode: 0o600, UID: 1000, GID: 3_000_000}), false)
 	f.Fuzz(func(t *testing.T, b []byte, sums bool) {
 		if sums { // mutations then reach past the checksum to the fields behind it
 			b = bytes.Clone(b)

@@ -150,6 +150,34 @@ func TestBuild(t *testing.T) {
 	}
 }
 
+// TestOwners: each path's owner is its current version's, from the ustar
+// fields or, past what they hold, a PAX record; a directory made for its
+// children is root's.
+func TestOwners(t *testing.T) {
+	own := func(e tartest.Entry, uid, gid int) tartest.Entry { e.UID, e.GID = uid, gid; return e }
+	layers := [][]tartest.Entry{
+		{own(tartest.Exec("app/run", []byte("run")), 1000, 1000), own(tartest.File("home/big/x", "x"), 3_000_000, 70_000)},
+		{own(tartest.Exec("app/run", []byte("run")), 2000, 2001)},
+	}
+	for mode, ls := range both(t, layers...) {
+		t.Run(mode, func(t *testing.T) {
+			tr, err := BuildLayers(t.Context(), ls)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for p, want := range map[string][2]int{"/app/run": {2000, 2001}, "/home/big/x": {3_000_000, 70_000}, "/app": {0, 0}} {
+				id, _ := tr.Lookup(p)
+				if uid, gid := tr.Owner(id); uid != want[0] || gid != want[1] {
+					t.Errorf("%s is owned by %d:%d, want %d:%d", p, uid, gid, want[0], want[1])
+				}
+				if n := tr.Stat(id); n.UID != want[0] || n.GID != want[1] {
+					t.Errorf("Stat(%s) = %d:%d, want %d:%d", p, n.UID, n.GID, want[0], want[1])
+				}
+			}
+		})
+	}
+}
+
 func TestLayerCounts(t *testing.T) {
 	f := tartest.File
 	for mode, layers := range both(t,

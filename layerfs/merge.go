@@ -78,7 +78,7 @@ func (t *Tree) apply(w *walked) error {
 			if n.typ == tar.TypeDir && n.flags&flagImplicit != 0 && n.layer == layer {
 				// This layer made the directory for an earlier child; the
 				// entry only names it now.
-				n.mode, n.flags = e.mode, flagPresent
+				n.mode, n.uid, n.gid, n.flags = e.mode, e.uid, e.gid, flagPresent
 				lay.Added++
 				continue
 			}
@@ -94,6 +94,7 @@ func (t *Tree) apply(w *walked) error {
 		}
 		n := t.nodes.at(int(id))
 		n.size, n.mode, n.typ, n.layer, n.flags = e.size, e.mode, e.typ, layer, flagPresent
+		n.uid, n.gid = e.uid, e.gid
 		n.link = span{}
 		if e.link.n > 0 {
 			n.link = t.names.add(w.names.str(e.link))
@@ -183,6 +184,7 @@ func (t *Tree) makeDir(dir string, layer int16) (ID, error) {
 	}
 	n := t.nodes.at(int(id))
 	n.size, n.mode, n.typ, n.layer, n.link = 0, 0o755, tar.TypeDir, layer, span{}
+	n.uid, n.gid = 0, 0
 	n.flags = flagPresent | flagImplicit
 	t.record(id, event{layer: int32(layer), kind: Added, typ: tar.TypeDir})
 	return id, nil

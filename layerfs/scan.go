@@ -115,7 +115,7 @@ func scanHeaders(ctx context.Context, sr *io.SectionReader, fn func(hdr *tar.Hea
 				// records and long names met before it.
 				pax, longName, longLink = nil, "", ""
 				if _, err = parsePAX(buf); err == nil {
-					hdr = tar.Header{Typeflag: typ, Name: f.name, Linkname: f.link, Size: f.size, Mode: f.mode}
+					hdr = tar.Header{Typeflag: typ, Name: f.name, Linkname: f.link, Size: f.size, Mode: f.mode, Uid: int(f.uid), Gid: int(f.gid)}
 					end = next
 					if err := fn(&hdr, dataStart, f.size); err != nil {
 						return 0, err
@@ -134,7 +134,7 @@ func scanHeaders(ctx context.Context, sr *io.SectionReader, fn func(hdr *tar.Hea
 		}
 
 		// The names alias blk: fn copies what it keeps.
-		hdr = tar.Header{Typeflag: typ, Name: f.name, Linkname: f.link, Size: f.size, Mode: f.mode}
+		hdr = tar.Header{Typeflag: typ, Name: f.name, Linkname: f.link, Size: f.size, Mode: f.mode, Uid: int(f.uid), Gid: int(f.gid)}
 		if pax != nil {
 			if err := mergePAX(&hdr, pax); err != nil {
 				return 0, badHeader(err.Error(), start)

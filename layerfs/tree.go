@@ -70,6 +70,7 @@ type node struct {
 	link        span
 	size        int64
 	mode        uint32
+	uid, gid    uint32
 	parent      ID
 	child, next ID    // first child; next sibling
 	first, last int32 // events
@@ -190,6 +191,8 @@ type Node struct {
 	Path    string // absolute and clean; "/" for the root
 	Size    int64  // tar size of the current version (regular files)
 	Mode    fs.FileMode
+	UID     int // owner of the current version
+	GID     int
 	Type    byte   // tar typeflag of the current version
 	Link    string // symlink target, or hard link target path
 	Layer   int    // the layer that wrote the current version; -1 for the root
@@ -205,6 +208,8 @@ func (t *Tree) Stat(id ID) Node {
 		Path:     t.Path(id),
 		Size:     n.size,
 		Mode:     fs.FileMode(n.mode),
+		UID:      int(n.uid),
+		GID:      int(n.gid),
 		Type:     n.typ,
 		Link:     t.names.str(n.link),
 		Layer:    int(n.layer),
@@ -280,6 +285,12 @@ func (t *Tree) Type(id ID) byte { return t.nodes.at(int(id)).typ }
 // Mode is id's permission bits, and its setuid, setgid and sticky bits as
 // the tar header numbers them (0o4000, 0o2000, 0o1000).
 func (t *Tree) Mode(id ID) fs.FileMode { return fs.FileMode(t.nodes.at(int(id)).mode) }
+
+// Owner is the uid and gid of id's current version.
+func (t *Tree) Owner(id ID) (uid, gid int) {
+	n := t.nodes.at(int(id))
+	return int(n.uid), int(n.gid)
+}
 
 // Size is the tar size of id's current version.
 func (t *Tree) Size(id ID) int64 { return t.nodes.at(int(id)).size }

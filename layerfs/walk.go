@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"math"
 	"path"
 	"strings"
 	"unicode/utf8"
@@ -54,6 +55,7 @@ type rawEntry struct {
 	name, link span
 	size       int64
 	mode       uint32
+	uid, gid   uint32
 	typ        byte
 	wh         uint8
 }
@@ -259,6 +261,10 @@ func sizeOf(ra io.ReaderAt) int64 { return ra.(*io.SectionReader).Size() }
 
 func pad(n int64) int64 { return (512 - n%512) % 512 }
 
+// owner is a tar uid or gid as Linux holds it: 32 bits. A larger one
+// (base-256 allows it) cannot be chowned to; it reads as the largest.
+func owner(n int) uint32 { return uint32(min(max(n, 0), math.MaxUint32)) }
+
 // add validates one header and records it.
 func (w *walked) add(hdr *tar.Header, data int64) error {
 	w.layer.Entries++
@@ -269,7 +275,8 @@ func (w *walked) add(hdr *tar.Header, data int64) error {
 	if err != nil {
 		return err
 	}
-	e := rawEntry{mode: uint32(fs.FileMode(hdr.Mode).Perm()) | uint32(hdr.Mode)&0o7000, typ: hdr.Typeflag}
+	e := rawEntry{mode: uint32(fs.FileMode(hdr.Mode).Perm()) | uint32(hdr.Mode)&0o7000, typ: hdr.Typeflag,
+		uid: owner(hdr.Uid), gid: owner(hdr.Gid)}
 	if e.typ == tar.TypeRegA {
 		e.typ = tar.TypeReg
 	}

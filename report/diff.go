@@ -128,6 +128,8 @@ func changeNote(c diff.Change) string {
 		return " " + c.A.Mode + "→" + c.B.Mode
 	case slices.Contains(c.What, "type"):
 		return " " + c.A.Type + "→" + c.B.Type
+	case slices.Contains(c.What, "owner"):
+		return fmt.Sprintf(" %d:%d→%d:%d", c.A.UID, c.A.GID, c.B.UID, c.B.GID)
 	}
 	return ""
 }

@@ -28,8 +28,8 @@ func newDiffCmd(g *globals) *cobra.Command {
 		Use:   "diff A B",
 		Short: "Show what changed between two images",
 		Long: "diff compares image A (before) with image B (after): the layers they share (shown once),\n" +
-			"each path of their final filesystems added, removed or changed (type, size, mode, link\n" +
-			"target, content), docker's, final and compressed sizes, the directories that changed most\n" +
+			"each path of their final filesystems added, removed or changed (type, size, mode, owner,\n" +
+			"link target, content), docker's, final and compressed sizes, the directories that changed most\n" +
 			"and the history lines that differ. Each image is read once; contents are hashed where\n" +
 			"they decide (a file of one size in both, written by different layers).\n\n" +
 			"--max-growth and --fail-on-growth make it a gate: exit 3 when docker's size grew more.",

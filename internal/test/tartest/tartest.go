@@ -28,6 +28,8 @@ type Entry struct {
 	Body []byte
 	Size int64
 	Link string
+	UID  int
+	GID  int
 	// Raw, when set, is written instead of the header built from the fields
 	// above: hostile names, sizes and types go here.
 	Raw *tar.Header
@@ -76,7 +78,7 @@ func (e Entry) Header() *tar.Header {
 	if e.Raw != nil {
 		return e.Raw
 	}
-	h := &tar.Header{Name: e.Name, Typeflag: e.Type, Mode: e.Mode, Linkname: e.Link, ModTime: Epoch, Format: tar.FormatPAX}
+	h := &tar.Header{Name: e.Name, Typeflag: e.Type, Mode: e.Mode, Linkname: e.Link, Uid: e.UID, Gid: e.GID, ModTime: Epoch, Format: tar.FormatPAX}
 	if e.Type == tar.TypeReg {
 		h.Size = e.Size
 		if e.Body != nil {
