@@ -18,8 +18,8 @@ func newExploreCmd(g *globals) *cobra.Command {
 		Long: "explore analyses IMAGE as analyze does and shows it in the terminal: the layers on the\n" +
 			"left; on the right the filesystem as of the selected layer (or only what it changed, l),\n" +
 			"marked A added, M changed, R removed by colour and by letter; the wasted bytes (w), the\n" +
-			"culprits and recommendations (c). ? lists the keys. It needs a terminal: elsewhere,\n" +
-			"diet analyze prints the same figures.",
+			"culprits and recommendations (c), the image's sizes and dive's figures (i). ? lists the\n" +
+			"keys. It needs a terminal: elsewhere, diet analyze prints the same figures.",
 		Example: "  diet explore docker-daemon:app:1\n  diet explore app.tar",
 		Args:    exactArgs(1, "one IMAGE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
