@@ -162,26 +162,28 @@ func short(s string) string {
 // final filesystem written from layer base up over a path the base layers
 // hold: slim --level prune keeps them, since left out the base's older
 // version would show through.
+//
+// Such files are few: the loop visits nodes by ID and builds the path of
+// those alone, rather than walking every path.
 func overBase(t *layerfs.Tree, base int) []Culprit {
 	groups := map[[2]string]*Culprit{}
-	t.Walk(func(id layerfs.ID, p string) bool {
+	for id := layerfs.ID(1); base > 0 && int(id) < t.Len(); id++ {
 		if !t.Present(id) || t.Type(id) != tar.TypeReg || t.Layer(id) < base || !t.PresentBelow(id, base) {
-			return true
+			continue
 		}
-		category, root, ok := Classify(p)
+		category, root, ok := Classify(t.Path(id))
 		if !ok {
-			return true
+			continue
 		}
-		k := [2]string{category, strings.Clone(root)} // p, and so root, is Walk's buffer
+		k := [2]string{category, root}
 		c := groups[k]
 		if c == nil {
-			c = &Culprit{Category: category, Path: k[1]}
+			c = &Culprit{Category: category, Path: root}
 			groups[k] = c
 		}
 		c.Bytes += t.Size(id)
 		c.Files++
-		return true
-	})
+	}
 	var out []Culprit
 	for _, c := range groups {
 		out = append(out, *c)
